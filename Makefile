@@ -1,0 +1,90 @@
+# Portal de Gobierno Abierto. `make help` lists the targets.
+# Variables follow pelican-quickstart's Makefile, plus DATA (snapshot folder).
+
+PY ?= python3
+VENV ?= $(CURDIR)/.venv
+PYTHON := $(VENV)/bin/python
+PELICAN ?= $(VENV)/bin/pelican
+PELICANOPTS ?=
+
+BASEDIR := $(CURDIR)
+INPUTDIR := $(BASEDIR)/content
+OUTPUTDIR ?= $(BASEDIR)/output
+CONFFILE := $(BASEDIR)/pelicanconf.py
+PUBLISHCONF := $(BASEDIR)/publishconf.py
+DATA ?= $(INPUTDIR)/data
+SOURCES ?= $(BASEDIR)/sources.yaml
+PORT ?= 8000
+SCALE ?=
+PYTEST_ARGS ?=
+
+# Plugins read the snapshot folder from the environment.
+export PORTAL_DATA := $(abspath $(DATA))
+
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install html serve devserver aggregate snapshot publish test bench clean browser node
+
+help:
+	@echo 'Portal de Gobierno Abierto'
+	@echo ''
+	@echo '  make serve       install, build from the bundled snapshot, serve on http://127.0.0.1:$(PORT)'
+	@echo '  make test        install what the tests need (Python packages, Chromium, axe-core) and run them'
+	@echo '  make install     create .venv from requirements.lock (does nothing if up to date)'
+	@echo '  make aggregate   harvest sources.yaml into $(DATA) (exit 3: some source failed)'
+	@echo '  make html        build the site and its search index into $(OUTPUTDIR)'
+	@echo '  make devserver   build, serve and rebuild on every change (live preview for editors)'
+	@echo '  make publish     build with publishconf.py (absolute URLs) for a static host'
+	@echo '  make snapshot    regenerate the bundled snapshot from recorded real payloads'
+	@echo '  make bench       benchmarks on a synthetic snapshot (SCALE=100000 for 100k datasets)'
+	@echo '  make clean       remove the output and caches'
+	@echo ''
+	@echo 'Variables: DATA=dir (snapshot), OUTPUTDIR=dir, PORT=n, SOURCES=file, PY=python3.11'
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	@test -x $(PYTHON) || $(PY) -m venv $(VENV) || { \
+	  echo 'Could not create .venv: install Python 3.11+ with venv (Debian: apt install python3-venv)'; exit 1; }
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	@touch $@
+
+html: install
+	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+serve: html
+	@echo 'Serving $(OUTPUTDIR) on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)'
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory "$(OUTPUTDIR)"
+
+devserver: install
+	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -p $(PORT) -b 127.0.0.1 $(PELICANOPTS)
+
+aggregate: install
+	$(PYTHON) -m aggregator run --sources "$(SOURCES)" --data "$(DATA)"
+
+snapshot: install
+	$(PYTHON) -m devtools.snapshot --data "$(DATA)"
+
+publish: install
+	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
+
+browser:
+	@sh scripts/ensure-chromium.sh
+
+node: $(NODE_STAMP)
+
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || { echo 'npm is needed for axe-core (Debian: apt install npm)'; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: install browser node
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+bench: install browser node
+	$(PYTHON) -m bench $(if $(SCALE),--scale $(SCALE))
+
+clean:
+	rm -rf "$(OUTPUTDIR)" .cache .pytest_cache bench/out

@@ -1,0 +1,37 @@
+"""Registry: the `adapter:` name in sources.yaml -> the class that harvests it."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from .base import Adapter
+
+# name -> module; one adapter per module, each defining `ADAPTER`.
+_MODULES = {
+    "ckan": "ckan",
+    "dcat": "dcat",
+    "datajson": "datajson",
+    "feed": "feed",
+    "decidim": "decidim",
+    "csv": "csv_register",
+}
+
+
+def _load() -> dict[str, type[Adapter]]:
+    found = {}
+    for name, module in _MODULES.items():
+        try:
+            mod = import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{module}":
+                continue  # not written yet
+            raise
+        found[name] = mod.ADAPTER
+    return found
+
+
+ADAPTERS: dict[str, type[Adapter]] = _load()
+
+
+def get_adapter(name: str) -> type[Adapter]:
+    return ADAPTERS[name]

@@ -1,0 +1,117 @@
+"""Command line: `python -m aggregator run|validate|institutions`.
+
+Exit codes (a contract, CI relies on them): 0 every source ok or unchanged;
+3 some sources failed, their last good data kept; 2 bad configuration or
+usage, nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import ConfigError, load_config
+from .runner import EXIT_OK, EXIT_USAGE, Runner
+from .snapshot import ROOT, SnapshotError, load_snapshot
+
+DEFAULT_SOURCES = ROOT / "sources.yaml"
+DEFAULT_DATA = ROOT / "content" / "data"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, as the contract says
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m aggregator",
+                description="Harvest open-government sources into the YAML snapshot.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def common(sp):
+        sp.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
+                        help="sources file (default: sources.yaml)")
+        sp.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="snapshot folder (default: content/data)")
+
+    run = sub.add_parser("run", help="harvest the sources into the snapshot")
+    common(run)
+    run.add_argument("--only", nargs="+", metavar="ID", help="harvest only these sources")
+    run.add_argument("--full", action="store_true",
+                     help="list everything again (detects deletions) instead of changes only")
+    run.add_argument("--quiet", action="store_true", help="no progress or summary")
+
+    val = sub.add_parser("validate", help="check sources.yaml and the snapshot")
+    common(val)
+
+    inst = sub.add_parser("institutions", help="institution registry reports")
+    common(inst)
+    inst.add_argument("--unmatched", action="store_true",
+                      help="names in the snapshot that match no institution")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "validate":
+            return _validate(args)
+        return _institutions(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args) -> int:
+    config = load_config(args.sources)
+    runner = Runner(config, args.data, out=None if args.quiet else sys.stderr)
+    return runner.run(only=args.only, full=args.full)
+
+
+def _validate(args) -> int:
+    config = load_config(args.sources)
+    try:
+        snap = load_snapshot(args.data)
+    except SnapshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    ids = {i.id for i in snap.institutions}
+    problems = []
+    for s in config.sources:
+        if s.institution and s.institution not in ids:
+            problems.append(f"source {s.id!r}: institution {s.institution!r} is not registered")
+    for inst in snap.institutions:
+        if inst.parent and inst.parent not in ids:
+            problems.append(f"institution {inst.id!r}: parent {inst.parent!r} is not registered")
+    counts = {}
+    for rec in snap.records():
+        counts[rec.TYPE] = counts.get(rec.TYPE, 0) + 1
+        if rec.institution and rec.institution not in ids:
+            problems.append(f"{rec.id}: institution {rec.institution!r} is not registered")
+    for p in problems[:50]:
+        print(f"error: {p}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
+    summary = ", ".join(f"{n:,} {t}" for t, n in sorted(counts.items())) or "no records"
+    print(f"ok: {len(config.sources)} sources, {len(snap.institutions)} institutions, {summary}")
+    return EXIT_OK
+
+
+def _institutions(args) -> int:
+    snap = load_snapshot(args.data)
+    if not args.unmatched:
+        for inst in sorted(snap.institutions, key=lambda i: i.id):
+            print(f"{inst.id}\t{inst.acronym or ''}\t{inst.name}")
+        return EXIT_OK
+    rows = snap.status.get("unmatched") or []
+    if not rows:
+        print("every named publisher matches an institution")
+        return EXIT_OK
+    width = max(len(str(r.get("count", ""))) for r in rows)
+    for r in rows:
+        print(f"{r.get('count', 0):>{width}}  {r.get('name')}  ({', '.join(r.get('sources', []))})")
+    return EXIT_OK

@@ -1,0 +1,132 @@
+"""`sources.yaml`: the list of sources the aggregator harvests, checked whole
+before anything is fetched. Any problem is a `ConfigError` naming the entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import yamlio
+from .snapshot import SOURCE_ID
+
+SOURCE_KEYS = {"id", "adapter", "url", "institution", "options", "name", "enabled"}
+SETTINGS_KEYS = {"user_agent", "timeout", "read_timeout", "retries", "max_body_bytes",
+                 "max_redirects", "transparency_url", "request_url", "cache_dir"}
+
+# Chile's Portal de Transparencia; {code} is the institution's `cplt_code`.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "user_agent": "PortalGobiernoAbierto/0.1 (+https://github.com/gobierno-abierto/portal)",
+    "timeout": 10.0,
+    "read_timeout": 60.0,
+    "retries": 3,
+    "max_body_bytes": 200 * 1024 * 1024,
+    "max_redirects": 5,
+    "transparency_url":
+        "https://www.portaltransparencia.cl/PortalPdT/directorio-de-organismos-regulados/"
+        "?org={code}",
+    "request_url":
+        "https://www.portaltransparencia.cl/PortalPdT/ingreso-sai-v2?idOrg={code}",
+}
+
+
+class ConfigError(ValueError):
+    """Bad configuration or usage: nothing is fetched or written (exit 2)."""
+
+
+@dataclass(slots=True)
+class SourceConfig:
+    id: str
+    adapter: str
+    url: str
+    name: str | None = None
+    institution: str | None = None
+    enabled: bool = True
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Config:
+    sources: list[SourceConfig]
+    settings: dict
+    path: Path | None = None
+
+    def source(self, source_id: str) -> SourceConfig:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise ConfigError(f"no source with id {source_id!r}")
+
+
+def _check_url(url: Any, where: str) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(f"{where}: 'url' is required")
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where}: url {url!r} is not an http(s) URL")
+    return url.strip()
+
+
+def parse_config(doc: Any, path: Path | str = "sources.yaml",
+                 adapters: dict | None = None) -> Config:
+    if adapters is None:
+        from .adapters import ADAPTERS as adapters
+    if not isinstance(doc, dict) or not isinstance(doc.get("sources"), list):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources:' list")
+    unknown = set(doc) - {"sources", "settings"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    settings = dict(DEFAULT_SETTINGS)
+    extra = doc.get("settings") or {}
+    if not isinstance(extra, dict):
+        raise ConfigError(f"{path}: 'settings' must be a mapping")
+    bad = set(extra) - SETTINGS_KEYS
+    if bad:
+        raise ConfigError(f"{path}: settings: unknown key(s): {', '.join(sorted(bad))}")
+    settings.update(extra)
+
+    sources, seen = [], set()
+    for n, entry in enumerate(doc["sources"]):
+        where = f"{path}: source {n + 1}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a mapping")
+        sid = entry.get("id")
+        if sid is not None:
+            where = f"{path}: source {sid!r}"
+        unknown = set(entry) - SOURCE_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s): {', '.join(sorted(unknown))}")
+        if not isinstance(sid, str) or not SOURCE_ID.match(sid):
+            raise ConfigError(f"{where}: 'id' must match [a-z0-9-]+")
+        if sid in seen:
+            raise ConfigError(f"{where}: duplicate id")
+        seen.add(sid)
+        adapter = entry.get("adapter")
+        if adapter not in adapters:
+            raise ConfigError(f"{where}: unknown adapter {adapter!r} "
+                              f"(known: {', '.join(sorted(adapters))})")
+        options = entry.get("options") or {}
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}: 'options' must be a mapping")
+        inst = entry.get("institution")
+        if inst is not None and not isinstance(inst, str):
+            raise ConfigError(f"{where}: 'institution' must be a registry id")
+        source = SourceConfig(id=sid, adapter=adapter,
+                              url=_check_url(entry.get("url"), where),
+                              name=entry.get("name"), institution=inst,
+                              enabled=bool(entry.get("enabled", True)), options=options)
+        try:
+            adapters[adapter].check_options(source)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        sources.append(source)
+    return Config(sources=sources, settings=settings, path=Path(path))
+
+
+def load_config(path: Path | str) -> Config:
+    try:
+        doc = yamlio.load_file(path)
+    except yamlio.YamlError as exc:
+        raise ConfigError(str(exc)) from None
+    return parse_config(doc, path)

@@ -1,0 +1,256 @@
+"""The one HTTP layer every adapter uses.
+
+Timeouts, bounded retries with backoff on 429 and 5xx honouring Retry-After
+(capped), conditional GET with validators and bodies kept in `.cache/http/`,
+a body-size cap that also bounds decompressed bodies, a redirect limit, and a
+User-Agent naming the portal. Every failure becomes a one-line `HttpError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import SourceError
+from .yamlio import write_atomic
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class HttpError(SourceError):
+    """A request that did not give a usable body."""
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry, but a server asking to wait an hour waits `max_wait`."""
+
+    max_wait = 30.0
+
+    def get_retry_after(self, response):  # noqa: D401 - urllib3 hook
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, self.max_wait)
+
+    def new(self, **kw):
+        new = super().new(**kw)
+        new.max_wait = self.max_wait
+        return new
+
+
+@dataclass(slots=True)
+class Response:
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    not_modified: bool = False
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def looks_like_html(self) -> bool:
+        head = self.body[:512].lstrip().lower()
+        return (self.content_type in ("text/html", "application/xhtml+xml")
+                or head.startswith((b"<!doctype html", b"<html")))
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            raise HttpError(f"empty response from {self.url}")
+        if self.looks_like_html():
+            raise HttpError(f"HTML page where JSON was expected at {self.url}")
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HttpError(f"invalid JSON from {self.url}: {exc}") from None
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    conditional: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    bytes: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+
+class Http:
+    def __init__(self, settings: dict | None = None, cache_dir: Path | str | None = None):
+        from .config import DEFAULT_SETTINGS
+        s = {**DEFAULT_SETTINGS, **(settings or {})}
+        self.timeout = (float(s["timeout"]), float(s["read_timeout"]))
+        self.max_body = int(s["max_body_bytes"])
+        self.deadline = float(s.get("max_seconds", 300))
+        self.cache_dir = Path(cache_dir) / "http" if cache_dir else None
+        self.stats = Stats()
+        retry = _CappedRetry(total=int(s["retries"]), backoff_factor=0.5,
+                             status_forcelist=RETRY_STATUSES, allowed_methods=None,
+                             respect_retry_after_header=True, raise_on_status=False,
+                             raise_on_redirect=True)
+        retry.max_wait = float(s.get("max_retry_wait", 30))
+        self.session = requests.Session()
+        self.session.max_redirects = int(s["max_redirects"])
+        self.session.headers["User-Agent"] = s["user_agent"]
+        self.session.headers["Accept-Encoding"] = "gzip, deflate"
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- conditional-request cache ------------------------------------------
+    def _key(self, method: str, url: str, body: bytes | None) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        h = hashlib.sha256(f"{method} {url}\n".encode() + (body or b"")).hexdigest()
+        return self.cache_dir / h[:2] / h
+
+    @staticmethod
+    def _load_validators(key: Path | None) -> dict:
+        if key is None:
+            return {}
+        try:
+            meta = json.loads(key.with_suffix(".json").read_text())
+            if key.with_suffix(".body").exists():
+                return meta
+        except (OSError, ValueError):
+            pass
+        return {}
+
+    @staticmethod
+    def _save(key: Path | None, resp: Response) -> None:
+        if key is None:
+            return
+        meta = {k: resp.headers[h] for k, h in (("etag", "etag"),
+                                                ("last_modified", "last-modified"))
+                if resp.headers.get(h)}
+        if not meta:
+            return
+        meta["content_type"] = resp.headers.get("content-type", "")
+        meta["url"] = resp.url
+        write_atomic(key.with_suffix(".body"), resp.body)
+        write_atomic(key.with_suffix(".json"), json.dumps(meta).encode())
+
+    # -- requests -------------------------------------------------------------
+    def get(self, url: str, params: dict | None = None, accept: str | None = None,
+            conditional: bool = True) -> Response:
+        return self.request("GET", url, params=params, accept=accept, conditional=conditional)
+
+    def post_json(self, url: str, payload: Any, accept: str = "application/json") -> Response:
+        body = json.dumps(payload, sort_keys=True).encode()
+        return self.request("POST", url, data=body, accept=accept, conditional=False,
+                            content_type="application/json")
+
+    def request(self, method: str, url: str, params: dict | None = None,
+                data: bytes | None = None, accept: str | None = None,
+                conditional: bool = True, content_type: str | None = None) -> Response:
+        prepared = requests.Request(method, url, params=params, data=data).prepare()
+        key = self._key(method, prepared.url, data) if conditional else None
+        validators = self._load_validators(key)
+        headers = {}
+        if accept:
+            headers["Accept"] = accept
+        if content_type:
+            headers["Content-Type"] = content_type
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+        self.stats.requests += 1
+        if validators:
+            self.stats.conditional += 1
+        try:
+            r = self.session.request(method, prepared.url, data=data, headers=headers,
+                                     timeout=self.timeout, stream=True)
+        except requests.TooManyRedirects:
+            raise HttpError(f"too many redirects (more than {self.session.max_redirects}) "
+                            f"from {url}") from None
+        except requests.exceptions.RetryError as exc:
+            raise HttpError(f"gave up after retries on {url}: {_reason(exc)}") from None
+        except requests.Timeout:
+            raise HttpError(f"timed out after {self.timeout[1]:g}s waiting for {url}") from None
+        except requests.ConnectionError as exc:
+            raise HttpError(f"connection failed to {url}: {_reason(exc)}") from None
+        except requests.RequestException as exc:
+            raise HttpError(f"request to {url} failed: {_reason(exc)}") from None
+        with r:
+            retries = r.raw.retries
+            if retries is not None and retries.history:
+                self.stats.retries += len(retries.history)
+            self.stats.by_status[r.status_code] = self.stats.by_status.get(r.status_code, 0) + 1
+            resp_headers = {k.lower(): v for k, v in r.headers.items()}
+            if r.status_code == 304 and validators:
+                self.stats.not_modified += 1
+                body = key.with_suffix(".body").read_bytes()
+                if validators.get("content_type"):
+                    resp_headers.setdefault("content-type", validators["content_type"])
+                return Response(r.url, 304, resp_headers, body, not_modified=True)
+            body = self._read_body(r, url)
+        resp = Response(r.url, r.status_code, resp_headers, body)
+        if r.status_code >= 400:
+            raise HttpError(f"HTTP {r.status_code} from {url}{_error_detail(resp)}")
+        self._save(key, resp)
+        return resp
+
+    def _read_body(self, r: requests.Response, url: str) -> bytes:
+        declared = r.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body \
+                and "content-encoding" not in r.headers:
+            raise HttpError(f"body of {url} is {int(declared):,} bytes, over the cap "
+                            f"of {self.max_body:,}")
+        chunks, size, started = [], 0, time.monotonic()
+        try:
+            for chunk in r.iter_content(65536):
+                size += len(chunk)
+                if size > self.max_body:
+                    raise HttpError(f"body of {url} is over the cap of {self.max_body:,} bytes")
+                if time.monotonic() - started > self.deadline:
+                    raise HttpError(f"{url} took over {self.deadline:g}s to send its body")
+                chunks.append(chunk)
+        except requests.exceptions.ChunkedEncodingError:
+            raise HttpError(f"truncated body from {url} (connection closed early)") from None
+        except requests.exceptions.ContentDecodingError:
+            raise HttpError(f"undecodable compressed body from {url}") from None
+        except requests.ConnectionError as exc:
+            raise HttpError(f"connection lost reading {url}: {_reason(exc)}") from None
+        except requests.Timeout:
+            raise HttpError(f"timed out reading the body of {url}") from None
+        self.stats.bytes += size
+        return b"".join(chunks)
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests/urllib3 error, on one line."""
+    seen = exc
+    while True:
+        nxt = getattr(seen, "reason", None) or (seen.args[0] if seen.args and isinstance(
+            seen.args[0], BaseException) else None)
+        if not isinstance(nxt, BaseException) or nxt is seen:
+            break
+        seen = nxt
+    text = str(seen).strip().splitlines()[0] if str(seen).strip() else type(seen).__name__
+    if "Max retries exceeded" in text and "too many" in text:
+        return "too many error responses"
+    return text[:200]
+
+
+def _error_detail(resp: Response) -> str:
+    """CKAN and friends wrap errors in JSON: add their message when there is one."""
+    try:
+        doc = json.loads(resp.body[:65536])
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    err = doc.get("error") if isinstance(doc, dict) else None
+    if isinstance(err, dict):
+        msg = err.get("message") or err.get("__type")
+        return f": {str(msg)[:200]}" if msg else ""
+    return ""

@@ -1,0 +1,302 @@
+"""Normalized records of the snapshot (format v1), one dataclass each.
+
+`to_dict` gives the mapping written to YAML, fields in a fixed order so that
+output is byte-identical for identical input; `from_dict` reads what this
+project or another tool wrote, ignoring unknown keys and raising
+`RecordError` (with the record id when there is one) on anything unusable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+
+class RecordError(ValueError):
+    """A snapshot record that cannot be used; the message names the problem."""
+
+
+def _text(value: Any, name: str, required: bool = False) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise RecordError(f"missing '{name}'")
+        return None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    # YAML written by other tools may carry unquoted dates: keep their ISO form.
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise RecordError(f"'{name}' must be text, not {type(value).__name__}")
+
+
+def _texts(value: Any, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    if not isinstance(value, list):
+        raise RecordError(f"'{name}' must be a list")
+    return [t for t in (_text(v, name) for v in value) if t]
+
+
+def _int(value: Any, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"'{name}' must be a number")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"'{name}' must be a number, not {value!r}") from None
+
+
+@dataclass(slots=True)
+class License:
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "url": self.url}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> License | None:
+        if d is None:
+            return None
+        if not isinstance(d, dict):
+            raise RecordError("'license' must be a mapping")
+        lic = cls(_text(d.get("id"), "license.id"), _text(d.get("title"), "license.title"),
+                  _text(d.get("url"), "license.url"))
+        return lic if (lic.id or lic.title or lic.url) else None
+
+
+@dataclass(slots=True)
+class Resource:
+    title: str | None = None
+    format: str | None = None
+    url: str | None = None
+    size: int | None = None
+    modified: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "format": self.format, "url": self.url,
+                "size": self.size, "modified": self.modified}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Resource:
+        if not isinstance(d, dict):
+            raise RecordError("each resource must be a mapping")
+        return cls(_text(d.get("title"), "resources.title"),
+                   _text(d.get("format"), "resources.format"),
+                   _text(d.get("url"), "resources.url"),
+                   _int(d.get("size"), "resources.size"),
+                   _text(d.get("modified"), "resources.modified"))
+
+
+@dataclass(slots=True, kw_only=True)
+class Record:
+    """Fields every record carries. `type` names the subclass in YAML."""
+
+    TYPE: ClassVar[str] = ""
+    id: str
+    source: str
+    remote_id: str
+    url: str | None = None
+    institution: str | None = None
+    title: str = ""
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"id": self.id, "type": self.TYPE}
+        for f in fields(self):
+            if f.name == "id":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, (License, Resource)):
+                value = value.to_dict()
+            elif isinstance(value, list):
+                value = [v.to_dict() if isinstance(v, Resource) else v for v in value]
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def _common(cls, d: dict) -> dict:
+        rid = _text(d.get("id"), "id", required=True)
+        source = _text(d.get("source"), "source") or rid.split(":", 1)[0]
+        remote = _text(d.get("remote_id"), "remote_id") or rid.split(":", 1)[-1]
+        return {"id": rid, "source": source, "remote_id": remote,
+                "url": _text(d.get("url"), "url"),
+                "institution": _text(d.get("institution"), "institution"),
+                "title": _text(d.get("title"), "title") or remote}
+
+
+@dataclass(slots=True, kw_only=True)
+class Dataset(Record):
+    TYPE: ClassVar[str] = "dataset"
+    description_html: str | None = None
+    publisher: str | None = None
+    themes: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    license: License | None = None
+    issued: str | None = None
+    modified: str | None = None
+    frequency: str | None = None
+    resources: list[Resource] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = Record.to_dict(self)
+        if self.license is None:
+            out["license"] = None
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Dataset:
+        res = d.get("resources") or []
+        if not isinstance(res, list):
+            raise RecordError("'resources' must be a list")
+        return cls(**cls._common(d),
+                   description_html=_text(d.get("description_html"), "description_html"),
+                   publisher=_text(d.get("publisher"), "publisher"),
+                   themes=_texts(d.get("themes"), "themes"),
+                   tags=_texts(d.get("tags"), "tags"),
+                   license=License.from_dict(d.get("license")),
+                   issued=_text(d.get("issued"), "issued"),
+                   modified=_text(d.get("modified"), "modified"),
+                   frequency=_text(d.get("frequency"), "frequency"),
+                   resources=[Resource.from_dict(r) for r in res])
+
+
+@dataclass(slots=True, kw_only=True)
+class NewsItem(Record):
+    TYPE: ClassVar[str] = "news"
+    summary_html: str | None = None
+    published: str | None = None
+    image: str | None = None
+    publisher: str | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> NewsItem:
+        return cls(**cls._common(d),
+                   summary_html=_text(d.get("summary_html"), "summary_html"),
+                   published=_text(d.get("published"), "published"),
+                   image=_text(d.get("image"), "image"),
+                   publisher=_text(d.get("publisher"), "publisher"))
+
+
+@dataclass(slots=True, kw_only=True)
+class Consultation(Record):
+    """Any participation process. Its status is derived from the dates at build time."""
+
+    TYPE: ClassVar[str] = "consultation"
+    description_html: str | None = None
+    kind: str | None = None
+    start: str | None = None
+    end: str | None = None
+    publisher: str | None = None
+    steps: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Consultation:
+        return cls(**cls._common(d),
+                   description_html=_text(d.get("description_html"), "description_html"),
+                   kind=_text(d.get("kind"), "kind"),
+                   start=_text(d.get("start"), "start"),
+                   end=_text(d.get("end"), "end"),
+                   publisher=_text(d.get("publisher"), "publisher"),
+                   steps=_texts(d.get("steps"), "steps"))
+
+
+@dataclass(slots=True, kw_only=True)
+class TransparencyEntry(Record):
+    """A register line, such as a lobby meeting (audiencia)."""
+
+    TYPE: ClassVar[str] = "transparency"
+    kind: str | None = None
+    date: str | None = None
+    description_html: str | None = None
+    publisher: str | None = None
+    place: str | None = None
+    persons: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TransparencyEntry:
+        return cls(**cls._common(d),
+                   kind=_text(d.get("kind"), "kind"),
+                   date=_text(d.get("date"), "date"),
+                   description_html=_text(d.get("description_html"), "description_html"),
+                   publisher=_text(d.get("publisher"), "publisher"),
+                   place=_text(d.get("place"), "place"),
+                   persons=_texts(d.get("persons"), "persons"),
+                   organizations=_texts(d.get("organizations"), "organizations"))
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    c.TYPE: c for c in (Dataset, NewsItem, Consultation, TransparencyEntry)
+}
+
+
+def record_from_trusted(d: dict) -> Record:
+    """Rebuild a record from a dict this module wrote (`to_dict` of a validated
+    record), skipping validation: the fast path of the snapshot's parse cache."""
+    d = dict(d)
+    cls = RECORD_TYPES[d.pop("type")]
+    if cls is Dataset:
+        lic = d.get("license")
+        d["license"] = License(**lic) if lic else None
+        d["resources"] = [Resource(**r) for r in d.get("resources") or ()]
+    return cls(**d)
+
+
+def record_from_dict(d: Any) -> Record:
+    if not isinstance(d, dict):
+        raise RecordError("a record must be a mapping")
+    kind = d.get("type")
+    cls = RECORD_TYPES.get(kind)
+    if cls is None:
+        raise RecordError(f"unknown record type {kind!r} (expected one of "
+                          f"{', '.join(sorted(RECORD_TYPES))})")
+    return cls.from_dict(d)
+
+
+@dataclass(slots=True, kw_only=True)
+class Institution:
+    """A public body of the registry, curated by editors in institutions.yaml."""
+
+    id: str
+    name: str
+    acronym: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    kind: str | None = None
+    region: str | None = None
+    website: str | None = None
+    parent: str | None = None
+    cplt_code: str | None = None
+    leylobby_id: str | None = None
+    # Explicit links override the patterns built from cplt_code.
+    transparency_url: str | None = None
+    request_url: str | None = None
+    participation: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Institution:
+        if not isinstance(d, dict):
+            raise RecordError("an institution must be a mapping")
+        iid = _text(d.get("id"), "id", required=True)
+        part = d.get("participation") or []
+        if not isinstance(part, list) or not all(isinstance(p, dict) for p in part):
+            raise RecordError("'participation' must be a list of {title, url}")
+        return cls(id=iid, name=_text(d.get("name"), "name", required=True),
+                   acronym=_text(d.get("acronym"), "acronym"),
+                   aliases=_texts(d.get("aliases"), "aliases"),
+                   kind=_text(d.get("kind"), "kind"),
+                   region=_text(d.get("region"), "region"),
+                   website=_text(d.get("website"), "website"),
+                   parent=_text(d.get("parent"), "parent"),
+                   cplt_code=_text(d.get("cplt_code"), "cplt_code"),
+                   leylobby_id=_text(d.get("leylobby_id"), "leylobby_id"),
+                   transparency_url=_text(d.get("transparency_url"), "transparency_url"),
+                   request_url=_text(d.get("request_url"), "request_url"),
+                   participation=part)

@@ -1,0 +1,213 @@
+"""The shared run loop: every adapter goes through it.
+
+One item failing never stops a source; one source failing never stops the
+run; a failed source keeps its last good file. The outcome of each source is
+written to `status.yaml` and the exit code tells CI (0 ok, 3 some failed).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TextIO
+
+from . import yamlio
+from .adapters import ADAPTERS
+from .adapters.base import HarvestContext
+from .config import Config, ConfigError, SourceConfig
+from .errors import ItemError, SourceError
+from .http import Http
+from .reconcile import Reconciler
+from .records import Record
+from .report import Progress, summary_table
+from .snapshot import SnapshotError, default_cache_dir, read_registry, read_source_file, \
+    write_source_file
+
+EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
+# Incremental runs ask for changes since the last error-free run, minus this
+# margin for clock skew and for servers that index late.
+INCREMENTAL_MARGIN = timedelta(hours=1)
+MAX_NOTES = 20
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class SourceResult:
+    state: str = "failed"
+    records: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    warnings: int = 0
+    failed_items: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    last_success: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"state": self.state, "records": self.records, "added": self.added,
+                "updated": self.updated, "removed": self.removed,
+                "warnings": self.warnings, "failed_items": self.failed_items,
+                "seconds": round(self.seconds, 2), "error": self.error,
+                "notes": self.notes, "last_success": self.last_success}
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+class Runner:
+    def __init__(self, config: Config, data_dir: Path | str, cache_dir: Path | None = None,
+                 out: TextIO | None = None, now=now_utc):
+        self.config = config
+        self.data_dir = Path(data_dir)
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.out = out
+        self.now = now
+        try:
+            institutions, mappings = read_registry(self.data_dir / "institutions.yaml",
+                                                   self.cache_dir)
+        except SnapshotError as exc:
+            raise ConfigError(str(exc)) from None
+        self.reconciler = Reconciler(institutions, mappings)
+        for s in config.sources:
+            if s.institution and s.institution not in self.reconciler.institutions:
+                raise ConfigError(f"source {s.id!r}: institution {s.institution!r} is not "
+                                  f"in {self.data_dir / 'institutions.yaml'}")
+        self.http = Http(config.settings, self.cache_dir)
+        self.old_status = self._read_status()
+
+    def _read_status(self) -> dict:
+        path = self.data_dir / "status.yaml"
+        try:
+            doc = yamlio.load_file(path) if path.exists() else {}
+        except yamlio.YamlError:
+            doc = {}
+        return doc if isinstance(doc, dict) else {}
+
+    # -- one source -----------------------------------------------------------
+    def harvest(self, source: SourceConfig, full: bool = False) -> SourceResult:
+        started = time.monotonic()
+        result = SourceResult()
+        old = (self.old_status.get("sources") or {}).get(source.id) or {}
+        result.last_success = old.get("last_success")
+        path = self.data_dir / "sources" / f"{source.id}.yaml"
+        previous: dict[str, Record] = {}
+        if path.exists():
+            try:
+                previous = {r.id: r for r in read_source_file(path, self.cache_dir).records}
+            except SnapshotError as exc:
+                result.notes.append(f"previous file unreadable, harvesting in full: {exc}")
+                full = True
+        adapter_cls = ADAPTERS[source.adapter]
+        since = None
+        last = _parse_time(result.last_success)
+        if adapter_cls.incremental and not full and previous and last:
+            since = last - INCREMENTAL_MARGIN
+        context = HarvestContext(settings=self.config.settings, since=since,
+                                 previous=previous)
+        progress = Progress(source.id, self.out)
+        try:
+            adapter = adapter_cls(source, self.http, context)
+            records = self._collect(adapter, result, progress)
+            if adapter.partial:
+                records = {**previous, **records}
+            if not records:
+                raise SourceError(f"no records (it had {len(previous)} before)" if previous
+                                  else "no records found")
+            for rec in records.values():
+                self.reconciler.assign(rec, source.institution)
+            result.records = len(records)
+            self._diff(previous, records, result)
+            changed = write_source_file(self.data_dir, source.id, source.adapter,
+                                        self.now().isoformat(), list(records.values()),
+                                        self.cache_dir)
+            result.state = "ok" if changed else "unchanged"
+            if result.failed_items == 0:
+                result.last_success = self.now().isoformat()
+        except SourceError as exc:
+            result.state, result.error = "failed", str(exc)
+        except Exception as exc:  # noqa: BLE001 - an adapter bug must not stop the run
+            result.state = "failed"
+            result.error = f"unexpected {type(exc).__name__}: {exc}"[:300]
+        finally:
+            progress.done()
+        warnings = context.warnings.messages
+        result.warnings = len(warnings)
+        result.notes.extend(warnings[: MAX_NOTES - len(result.notes)])
+        if result.state == "failed":
+            result.records = len(previous)
+            result.added = result.updated = result.removed = 0
+        result.seconds = time.monotonic() - started
+        return result
+
+    @staticmethod
+    def _collect(adapter, result: SourceResult, progress: Progress) -> dict[str, Record]:
+        records: dict[str, Record] = {}
+        for raw in adapter.list_items():
+            try:
+                rec = adapter.normalize(raw)
+            except ItemError as exc:
+                result.failed_items += 1
+                adapter.warn(f"item skipped: {exc}")
+                continue
+            if rec.id in records:
+                adapter.warn(f"duplicate item {rec.remote_id!r} listed twice, kept once")
+            records[rec.id] = rec
+            progress.update(len(records), adapter.expected)
+        result.failed_items += adapter.failed_items
+        return records
+
+    @staticmethod
+    def _diff(previous: dict[str, Record], records: dict[str, Record],
+              result: SourceResult) -> None:
+        for rid, rec in records.items():
+            old = previous.get(rid)
+            if old is None:
+                result.added += 1
+            elif old.to_dict() != rec.to_dict():
+                result.updated += 1
+        result.removed = sum(1 for rid in previous if rid not in records)
+
+    # -- the run --------------------------------------------------------------
+    def run(self, only: list[str] | None = None, full: bool = False) -> int:
+        known = {s.id for s in self.config.sources}
+        for sid in only or []:
+            if sid not in known:
+                raise ConfigError(f"--only {sid}: no such source in {self.config.path}")
+        if only:
+            selected = [s for s in self.config.sources if s.id in only]
+        else:
+            selected = [s for s in self.config.sources if s.enabled]
+        started = self.now()
+        results = {s.id: self.harvest(s, full) for s in selected}
+        exit_code = EXIT_FAILED if any(r.state == "failed" for r in results.values()) \
+            else EXIT_OK
+        self._write_status(started, results, exit_code)
+        if self.out is not None:
+            self.out.write(summary_table(results) + "\n")
+        self.http.close()
+        return exit_code
+
+    def _write_status(self, started: datetime, results: dict[str, SourceResult],
+                      exit_code: int) -> None:
+        sources = {sid: entry for sid, entry in (self.old_status.get("sources") or {}).items()
+                   if any(s.id == sid for s in self.config.sources)}
+        sources.update({sid: r.to_dict() for sid, r in results.items()})
+        doc = {"run": {"started": started.isoformat(), "finished": self.now().isoformat(),
+                       "exit": exit_code},
+               "sources": dict(sorted(sources.items())),
+               "unmatched": self.reconciler.unmatched_report()}
+        yamlio.write_atomic(self.data_dir / "status.yaml", yamlio.dumps(doc))

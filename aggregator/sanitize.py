@@ -1,0 +1,143 @@
+"""Everything from a source is untrusted: clean it once, here, at aggregation.
+
+- `plain_text`: titles, names, tags, publishers: markup stripped, entities
+  decoded, whitespace folded (Jinja escapes it again when rendering).
+- `clean_html` / `markdown_html`: the few rich fields (`*_html`), reduced to a
+  small allowlist of tags; links keep only http, https and mailto.
+- `safe_url`: a URL field is kept only if its scheme is http, https or mailto.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from urllib.parse import urljoin, urlsplit
+
+import markdown as _markdown
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "a", "ul", "ol", "li", "strong", "em", "b", "i", "code",
+                "pre", "blockquote", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
+                "tr", "th", "td", "abbr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "abbr": {"title"},
+                      "th": {"scope"}, "td": {"colspan", "rowspan"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+_SPACE = re.compile(r"\s+")
+# Control characters (C0, DEL, C1) except tab and newline: never meaningful in a field.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class Warnings:
+    """Collects what cleaning dropped, so the run report can count it."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.messages.append(message)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+
+def plain_text(value: object, limit: int = 2000) -> str | None:
+    """Text with any markup removed; None when nothing is left."""
+    if value is None:
+        return None
+    text = str(value)
+    if "<" in text or "&" in text:
+        text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
+        # nh3 keeps text of unknown tags; a second unescape catches double-encoded input.
+        if "<" in text:
+            text = html.unescape(nh3.clean(text, tags=set()))
+    text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text or None
+
+
+def plain_list(values: object, limit: int = 200) -> list[str]:
+    """A list of plain-text strings (tags, keywords), deduplicated, order kept."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for v in values if isinstance(values, (list, tuple)) else [values]:
+        t = plain_text(v, 200)
+        if t and t not in out:
+            out.append(t)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def clean_html(value: object, base_url: str | None = None, limit: int = 100_000) -> str | None:
+    """Sanitized HTML of the allowlist; relative links resolved against base_url."""
+    if value is None:
+        return None
+    text = _CONTROL.sub("", str(value))[:limit * 2]
+    if not text.strip():
+        return None
+
+    def attribute_filter(tag: str, attr: str, val: str) -> str | None:
+        if attr == "href":
+            return safe_url(val, base_url)
+        return val
+
+    out = nh3.clean(text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                    url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow",
+                    attribute_filter=attribute_filter, strip_comments=True).strip()
+    if len(out) > limit:
+        # Cutting HTML may split a tag: clean again to close what was left open.
+        out = nh3.clean(out[:limit], tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                        url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
+    return out if plain_text(out) or "<" in out else None
+
+
+def markdown_html(value: object, base_url: str | None = None) -> str | None:
+    """Markdown (CKAN `notes`) rendered, then cleaned like any other HTML."""
+    if value is None or not str(value).strip():
+        return None
+    rendered = _markdown.markdown(str(value)[:200_000], output_format="html")
+    return clean_html(rendered, base_url)
+
+
+def text_html(value: object) -> str | None:
+    """Plain text from a source, as HTML paragraphs (every character escaped)."""
+    text = plain_text(value, 100_000) if value is not None else None
+    if not text:
+        return None
+    return "<p>" + html.escape(text, quote=False) + "</p>"
+
+
+def safe_url(value: object, base_url: str | None = None,
+             warnings: Warnings | None = None, schemes=URL_SCHEMES) -> str | None:
+    """The URL if its scheme is allowed (after resolving against base_url), else None.
+
+    Entity-encoded and whitespace-split schemes ("jav&#x09;ascript:") are decoded
+    first, as a browser would, so they cannot slip through.
+    """
+    if value is None:
+        return None
+    raw = _CONTROL.sub("", html.unescape(str(value))).strip()
+    if not raw:
+        return None
+    # Browsers ignore whitespace inside a scheme: judge the scheme without it.
+    scheme = unicodedata.normalize("NFKC", urlsplit(re.sub(r"\s", "", raw)).scheme).lower()
+    compact = raw.replace(" ", "%20")
+    compact = re.sub(r"\s", "", compact)
+    if base_url and not scheme:
+        compact = urljoin(base_url, compact)
+    parts = urlsplit(compact)
+    scheme = parts.scheme.lower()
+    if scheme not in schemes or (scheme != "mailto" and not parts.netloc):
+        if warnings is not None:
+            warnings.add(f"dropped URL with scheme {scheme or 'none'!r}: {raw[:80]}")
+        return None
+    if len(compact) > 2000:
+        if warnings is not None:
+            warnings.add(f"dropped URL over 2000 characters: {raw[:80]}")
+        return None
+    return compact

@@ -1,0 +1,312 @@
+"""The one snapshot reader (and writer), shared by the aggregator and the plugins.
+
+Layout of `content/data/` (format v1, written by other tools too):
+
+    institutions.yaml          institutions: [ {id, name, acronym, ...} ]
+    sources/<source_id>.yaml   {source, adapter, schema_version: 1, harvested_at, count, records}
+    status.yaml                {run: {...}, sources: {<id>: {...}}}
+
+Parsing YAML runs at about 1.5 MB/s even with libyaml, so a parsed file is kept
+in a cache (`.cache/parse/`) keyed by a hash of its bytes: an unchanged file is
+read back with `marshal`, which holds only plain data and is fast.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import marshal
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from . import yamlio
+from .records import (Consultation, Dataset, Institution, NewsItem, Record, RecordError,
+                      TransparencyEntry, record_from_dict,
+                      record_from_trusted)
+
+SCHEMA_VERSION = 1
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Key of the validated records in a parse-cache entry (never a key of a YAML file).
+VALIDATED = "__validated_records_v1__"
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("PORTAL_CACHE") or ROOT / ".cache")
+
+
+class SnapshotError(ValueError):
+    """An unreadable or invalid snapshot file; the message names file and record."""
+
+
+# -- parse cache ------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    """Dates and other scalars YAML may produce, as the text marshal can hold."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _cache_path(cache_dir: Path | None, raw: bytes) -> Path | None:
+    if cache_dir is None:
+        return None
+    digest = hashlib.blake2b(raw, digest_size=20).hexdigest()
+    return Path(cache_dir) / "parse" / f"{digest}.marshal"
+
+
+def _store(cached: Path | None, data: Any) -> Any:
+    if cached is None:
+        return data
+    try:
+        blob = marshal.dumps(data)
+    except ValueError:
+        data = _plain(data)
+        blob = marshal.dumps(data)
+    try:
+        yamlio.write_atomic(cached, blob)
+    except OSError:
+        pass  # a read-only cache only costs speed
+    return data
+
+
+def load_yaml_cached(path: Path, cache_dir: Path | None) -> Any:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from None
+    cached = _cache_path(cache_dir, raw)
+    if cached is not None:
+        try:
+            return marshal.loads(cached.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    try:
+        data = yamlio.loads(raw, path)
+    except yamlio.YamlError as exc:
+        raise SnapshotError(str(exc)) from None
+    return _store(cached, data)
+
+
+def _record_line(path: Path, index: int) -> int | None:
+    """Line of records[index] in a source file; only computed when reporting an error."""
+    try:
+        root = yaml.compose(path.read_bytes(), Loader=yamlio.SafeLoader)
+        for key, value in root.value:
+            if key.value == "records":
+                return value.value[index].start_mark.line + 1
+    except Exception:  # noqa: BLE001 - best effort, the message stands without a line
+        return None
+    return None
+
+
+# -- reading ----------------------------------------------------------------
+
+@dataclass(slots=True)
+class SourceFile:
+    source: str
+    adapter: str | None
+    harvested_at: str | None
+    records: list[Record]
+    path: Path | None = None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    institutions: list[Institution] = field(default_factory=list)
+    mappings: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    status: dict = field(default_factory=dict)
+
+    def records(self, kind: type[Record] | None = None) -> Iterable[Record]:
+        for sf in self.sources.values():
+            for r in sf.records:
+                if kind is None or isinstance(r, kind):
+                    yield r
+
+    @property
+    def datasets(self) -> list[Dataset]:
+        return list(self.records(Dataset))
+
+    @property
+    def news(self) -> list[NewsItem]:
+        return list(self.records(NewsItem))
+
+    @property
+    def consultations(self) -> list[Consultation]:
+        return list(self.records(Consultation))
+
+    @property
+    def transparency(self) -> list[TransparencyEntry]:
+        return list(self.records(TransparencyEntry))
+
+    def institution_map(self) -> dict[str, Institution]:
+        return {i.id: i for i in self.institutions}
+
+
+def read_institutions(path: Path, cache_dir: Path | None = None) -> list[Institution]:
+    return read_registry(path, cache_dir)[0]
+
+
+def read_registry(path: Path, cache_dir: Path | None = None
+                  ) -> tuple[list[Institution], dict[str, str]]:
+    """institutions.yaml: the institutions, and the explicit `mappings:` of names
+    as sources write them to registry ids."""
+    if not path.exists():
+        return [], {}
+    doc = load_yaml_cached(path, cache_dir)
+    if doc is None:
+        return [], {}
+    if not isinstance(doc, dict) or not isinstance(doc.get("institutions", []), list):
+        raise SnapshotError(f"{path}: expected a mapping with an 'institutions:' list")
+    mappings = doc.get("mappings") or {}
+    if not isinstance(mappings, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mappings.items()):
+        raise SnapshotError(f"{path}: 'mappings' must map names to institution ids")
+    out, seen = [], set()
+    for n, item in enumerate(doc.get("institutions") or []):
+        try:
+            inst = Institution.from_dict(item)
+        except RecordError as exc:
+            iid = item.get("id") if isinstance(item, dict) else None
+            raise SnapshotError(f"{path}: institution {n + 1}"
+                                f"{f' ({iid!r})' if iid else ''}: {exc}") from None
+        if inst.id in seen:
+            raise SnapshotError(f"{path}: institution id {inst.id!r} appears twice")
+        seen.add(inst.id)
+        out.append(inst)
+    missing = sorted(v for v in set(mappings.values()) if v not in seen)
+    if missing:
+        raise SnapshotError(f"{path}: 'mappings' name unknown institution(s): "
+                            f"{', '.join(missing)}")
+    return out, mappings
+
+
+def _validate_source(path: Path, doc: Any) -> dict:
+    """Check a parsed source file and return it with its records normalized
+    (each one through its dataclass), ready for the fast path of the cache."""
+    if not isinstance(doc, dict):
+        raise SnapshotError(f"{path}: expected a mapping with 'source' and 'records'")
+    version = doc.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise SnapshotError(f"{path}: schema_version {version!r} is not supported "
+                            f"(this portal reads version {SCHEMA_VERSION})")
+    raw = doc.get("records") or []
+    if not isinstance(raw, list):
+        raise SnapshotError(f"{path}: 'records' must be a list")
+    records = []
+    for n, item in enumerate(raw):
+        try:
+            records.append(record_from_dict(item).to_dict())
+        except RecordError as exc:
+            rid = item.get("id") if isinstance(item, dict) else None
+            line = _record_line(path, n)
+            where = f"{path}:{line}" if line else str(path)
+            raise SnapshotError(f"{where}: record {n + 1}"
+                                f"{f' ({rid})' if rid else ''}: {exc}") from None
+    return {"source": str(doc.get("source") or path.stem), "adapter": doc.get("adapter"),
+            "harvested_at": _str(doc.get("harvested_at")), VALIDATED: records}
+
+
+def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from None
+    cached = _cache_path(cache_dir, raw)
+    doc = None
+    if cached is not None:
+        try:
+            doc = marshal.loads(cached.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            doc = None
+    if not (isinstance(doc, dict) and VALIDATED in doc):
+        try:
+            parsed = yamlio.loads(raw, path)
+        except yamlio.YamlError as exc:
+            raise SnapshotError(str(exc)) from None
+        doc = _store(cached, _validate_source(path, parsed))
+    records = [record_from_trusted(r) for r in doc[VALIDATED]]
+    return SourceFile(doc["source"], doc["adapter"], doc["harvested_at"], records, path)
+
+
+def _str(v: Any) -> str | None:
+    return v.isoformat() if hasattr(v, "isoformat") else (None if v is None else str(v))
+
+
+def source_files(data_dir: Path) -> list[Path]:
+    return sorted(Path(data_dir, "sources").glob("*.yaml"))
+
+
+def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True) -> Snapshot:
+    """Load institutions, every source file and the status of a snapshot folder.
+
+    `cache_dir=True` uses the default cache, `None`/`False` disables it.
+    """
+    data_dir = Path(data_dir)
+    cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
+    institutions, mappings = read_registry(data_dir / "institutions.yaml", cache)
+    snap = Snapshot(institutions=institutions, mappings=mappings)
+    # Hundreds of thousands of new objects and no cycles: the cyclic collector
+    # would only rescan them again and again.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in source_files(data_dir):
+            sf = read_source_file(path, cache)
+            snap.sources[sf.source] = sf
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    status = data_dir / "status.yaml"
+    if status.exists():
+        doc = load_yaml_cached(status, None)
+        if doc is not None and not isinstance(doc, dict):
+            raise SnapshotError(f"{status}: expected a mapping")
+        snap.status = doc or {}
+    return snap
+
+
+# -- writing ----------------------------------------------------------------
+
+def source_document(source: str, adapter: str, harvested_at: str,
+                    records: list[Record]) -> dict:
+    records = sorted(records, key=lambda r: r.id)
+    return {"source": source, "adapter": adapter, "schema_version": SCHEMA_VERSION,
+            "harvested_at": harvested_at, "count": len(records),
+            "records": [r.to_dict() for r in records]}
+
+
+def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: str,
+                      records: list[Record], cache_dir: Path | None | bool = True) -> bool:
+    """Write `sources/<source>.yaml` atomically; return False (and leave the file
+    alone) when its records are the same as those already on disk."""
+    cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
+    path = Path(data_dir) / "sources" / f"{source}.yaml"
+    doc = source_document(source, adapter, harvested_at, records)
+    if path.exists():
+        try:
+            old = read_source_file(path, cache)
+        except SnapshotError:
+            old = None
+        if old is not None:
+            doc["harvested_at"] = old.harvested_at
+            raw = yamlio.dumps(doc)
+            if raw == path.read_bytes():
+                return False
+            doc["harvested_at"] = harvested_at
+    raw = yamlio.dumps(doc)
+    yamlio.write_atomic(path, raw)
+    _store(_cache_path(cache, raw), {"source": source, "adapter": adapter,
+                                      "harvested_at": harvested_at,
+                                      VALIDATED: doc["records"]})
+    return True

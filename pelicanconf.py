@@ -1,0 +1,72 @@
+"""Pelican settings for local builds and previews (`make html`, `make serve`).
+
+Name, logo and colours of the portal are set here; `publishconf.py` adds the
+production URL. `PORTAL_DATA` (or `make html DATA=dir`) builds from another
+snapshot folder.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# Plugins import the shared snapshot reader from the aggregator package.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SITENAME = "Portal de Gobierno Abierto"
+SITE_TAGLINE = "Datos, transparencia y participación del Estado en un solo lugar"
+SITE_LOGO = "theme/img/logo.svg"
+# Colours of the theme (checked for WCAG AA contrast against white text/background).
+THEME_COLORS = {"primary": "#0f4c81", "accent": "#b3261e", "text": "#1b1b1b",
+                "muted": "#4a4a4a", "background": "#ffffff", "surface": "#f3f5f8"}
+AUTHOR = "Portal de Gobierno Abierto"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+TIMEZONE = "America/Santiago"
+DEFAULT_LANG = "es"
+LOCALE = ("es_CL.UTF-8", "es_ES.UTF-8", "C.UTF-8")
+DEFAULT_DATE_FORMAT = "%d/%m/%Y"
+
+THEME = str(ROOT / "themes" / "portal")
+PLUGIN_PATHS = [str(ROOT / "plugins")]
+PLUGINS = ["portal_site"]
+
+# The aggregated snapshot (content/data by default) and the build date.
+PORTAL_DATA = os.environ.get("PORTAL_DATA") or str(ROOT / "content" / "data")
+
+# Autoescape stays on: everything from sources is untrusted (DESIGN.md, Security).
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+
+# Editors' content: news in content/noticias, pages in content/paginas.
+ARTICLE_PATHS = ["noticias"]
+PAGE_PATHS = ["paginas"]
+ARTICLE_EXCLUDES = ["data"]
+PAGE_EXCLUDES = ["data"]
+ARTICLE_URL = "noticias/{slug}/"
+ARTICLE_SAVE_AS = "noticias/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+# The home page and the section listings are the portal generator's.
+INDEX_SAVE_AS = ""
+DIRECT_TEMPLATES = []
+CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+ARTICLE_LANG_SAVE_AS = PAGE_LANG_SAVE_AS = ""
+
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+FEED_ATOM = None
+
+STATIC_PATHS = ["images"]
+DELETE_OUTPUT_DIRECTORY = False
+CACHE_CONTENT = False
+DEFAULT_PAGINATION = False

@@ -1,0 +1,88 @@
+"""Jinja filters and date helpers shared by every template (Spanish through Babel)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+from functools import lru_cache
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALE = "es"
+
+
+@lru_cache(maxsize=65536)
+def parse_date(value: str | None) -> date | datetime | None:
+    """An ISO date or datetime from the snapshot, or None when it is not one."""
+    if not value:
+        return None
+    text = str(value).strip()
+    try:
+        if len(text) <= 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def as_date(value) -> date | None:
+    if isinstance(value, str) or value is None:
+        value = parse_date(value)
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def today(settings: dict | None = None) -> date:
+    """The build date; PORTAL_TODAY=YYYY-MM-DD pins it (tests, reproducible builds)."""
+    pinned = os.environ.get("PORTAL_TODAY") or (settings or {}).get("PORTAL_TODAY")
+    if pinned:
+        return date.fromisoformat(str(pinned))
+    return datetime.now(timezone.utc).date()
+
+
+@lru_cache(maxsize=65536)
+def _fecha(value: str, fmt: str) -> str:
+    d = parse_date(value)
+    if d is None:
+        return value
+    if isinstance(d, datetime) and fmt == "long-time":
+        return format_datetime(d, "d 'de' MMMM 'de' y, HH:mm", locale=LOCALE)
+    return format_date(d if not isinstance(d, datetime) else d.date(),
+                       "long" if fmt.startswith("long") else fmt, locale=LOCALE)
+
+
+def fecha(value, fmt: str = "long") -> str:
+    """'2024-03-05' -> '5 de marzo de 2024'."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (date, datetime)):
+        value = value.isoformat()
+    return _fecha(str(value), fmt)
+
+
+def iso_date(value) -> str:
+    d = as_date(value)
+    return d.isoformat() if d else ""
+
+
+def tamano(size) -> str:
+    """Bytes in a human unit, Spanish decimals: 1536 -> '1,5 KB'."""
+    if size in (None, ""):
+        return ""
+    n = float(size)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            if unit == "bytes":
+                return f"{int(n)} bytes"
+            return f"{format_decimal(round(n, 1), locale=LOCALE)} {unit}"
+        n /= 1024
+    return ""
+
+
+def numero(n) -> str:
+    return format_decimal(n or 0, locale=LOCALE)
+
+
+FILTERS = {"fecha": fecha, "iso_date": iso_date, "tamano": tamano, "numero": numero}

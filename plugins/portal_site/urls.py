@@ -1,0 +1,57 @@
+"""Stable, readable URL slugs for records (the site's `/datos/<slug>/` etc.).
+
+A slug comes from the remote id when it is already readable (a CKAN package
+name), else from the last segment of the record's URL at its source, else from
+the title plus a short hash of the id. Collisions get the hash appended, in id
+order, so the same snapshot always gives the same URLs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Iterable
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_OPAQUE = re.compile(r"^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
+                     r"|[0-9a-f]{16,}|[0-9]+)$")
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _NON_SLUG.sub("-", text).strip("-")[:limit].strip("-")
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+
+
+def _readable(candidate: str | None) -> str | None:
+    if not candidate:
+        return None
+    slug = slugify(candidate)
+    if 3 <= len(slug) <= 80 and not _OPAQUE.match(slug.replace("-", "")) \
+            and not _OPAQUE.match(slug):
+        return slug
+    return None
+
+
+def base_slug(remote_id: str, url: str | None, title: str, rid: str) -> str:
+    last = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] if url else None
+    return (_readable(remote_id) or _readable(last)
+            or f"{slugify(title, 60) or 'registro'}-{short_hash(rid)}")
+
+
+def assign_slugs(records: Iterable) -> dict[str, str]:
+    """record id -> slug, unique within the given records."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for rec in sorted(records, key=lambda r: r.id):
+        slug = base_slug(rec.remote_id, rec.url, rec.title, rec.id)
+        if slug in taken:
+            slug = f"{slug[:72]}-{short_hash(rec.id)}"
+        taken.add(slug)
+        out[rec.id] = slug
+    return out

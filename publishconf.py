@@ -1,0 +1,16 @@
+"""Settings for production (`make publish`): absolute URLs on the real domain.
+
+Set SITEURL here, or with `PORTAL_SITEURL=https://... make publish`.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pelicanconf import *  # noqa: E402,F401,F403
+
+SITEURL = os.environ.get("PORTAL_SITEURL", "https://gobiernoabierto.example.cl").rstrip("/")
+RELATIVE_URLS = False
+FEED_DOMAIN = SITEURL
+DELETE_OUTPUT_DIRECTORY = True

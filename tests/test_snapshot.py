@@ -1,0 +1,123 @@
+"""The one snapshot reader: format v1, the parse cache, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aggregator import yamlio
+from aggregator.records import Dataset, License, NewsItem, Resource
+from aggregator.snapshot import (SnapshotError, load_snapshot, read_source_file,
+                                 write_source_file)
+
+
+def _dataset(i: int, **kw) -> Dataset:
+    base = dict(id=f"src:{i}", source="src", remote_id=str(i), url=f"https://x.cl/d/{i}",
+                title=f"Presupuesto {i}", description_html="<p>Descripción</p>",
+                publisher="Ministerio de Hacienda", themes=["economía"], tags=["presupuesto"],
+                license=License("cc-by", "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+                issued="2020-01-02", modified="2021-03-04T05:06:07+00:00", frequency="anual",
+                resources=[Resource("Datos", "CSV", f"https://x.cl/{i}.csv", 1024, "2021-03-04")])
+    base.update(kw)
+    return Dataset(**base)
+
+
+def test_round_trip_and_order(tmp_path):
+    recs = [_dataset(3), _dataset(1), NewsItem(id="src:n1", source="src", remote_id="n1",
+                                               title="Noticia", published="2024-01-01T10:00:00-03:00")]
+    assert write_source_file(tmp_path, "src", "ckan", "2026-01-01T00:00:00+00:00", recs,
+                             cache_dir=tmp_path / "c")
+    sf = read_source_file(tmp_path / "sources" / "src.yaml", tmp_path / "c")
+    assert [r.id for r in sf.records] == ["src:1", "src:3", "src:n1"]
+    assert sf.records[0] == _dataset(1)
+    doc = yamlio.load_file(tmp_path / "sources" / "src.yaml")
+    assert list(doc) == ["source", "adapter", "schema_version", "harvested_at", "count", "records"]
+    assert doc["count"] == 3 and doc["records"][0]["type"] == "dataset"
+
+
+def test_unchanged_records_are_not_rewritten(tmp_path):
+    path = tmp_path / "sources" / "src.yaml"
+    assert write_source_file(tmp_path, "src", "ckan", "2026-01-01T00:00:00+00:00", [_dataset(1)])
+    before = path.read_bytes()
+    mtime = path.stat().st_mtime_ns
+    assert not write_source_file(tmp_path, "src", "ckan", "2026-02-01T00:00:00+00:00", [_dataset(1)])
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == mtime
+    assert write_source_file(tmp_path, "src", "ckan", "2026-02-01T00:00:00+00:00",
+                             [_dataset(1, title="Otro")])
+    assert b"2026-02-01" in path.read_bytes()
+
+
+def test_cache_is_keyed_by_content(tmp_path):
+    cache = tmp_path / "cache"
+    write_source_file(tmp_path, "src", "ckan", "t", [_dataset(1)], cache_dir=False)
+    path = tmp_path / "sources" / "src.yaml"
+    assert read_source_file(path, cache).records[0].title == "Presupuesto 1"
+    assert len(list((cache / "parse").iterdir())) == 1
+    # Another tool edits the file: the new content is read, not the cached one.
+    path.write_text(path.read_text().replace("Presupuesto 1", "Presupuesto uno"))
+    assert read_source_file(path, cache).records[0].title == "Presupuesto uno"
+    assert len(list((cache / "parse").iterdir())) == 2
+
+
+def test_other_tools_yaml_with_unquoted_dates(tmp_path):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "otro.yaml").write_text(
+        "source: otro\nadapter: manual\nschema_version: 1\nharvested_at: 2026-01-01 10:00:00\n"
+        "count: 1\nrecords:\n- id: otro:1\n  type: dataset\n  title: Datos\n"
+        "  issued: 2020-05-06\n  unknown_field: kept out\n")
+    (tmp_path / "institutions.yaml").write_text(
+        "institutions:\n- {id: minsal, name: Ministerio de Salud, acronym: MINSAL}\n")
+    for cache in (tmp_path / "c", tmp_path / "c"):  # cold, then warm
+        snap = load_snapshot(tmp_path, cache)
+        ds = snap.datasets[0]
+        assert ds.issued == "2020-05-06" and ds.source == "otro" and ds.remote_id == "1"
+        assert snap.institutions[0].acronym == "MINSAL"
+
+
+def test_invalid_record_names_file_line_and_record(tmp_path):
+    (tmp_path / "sources").mkdir()
+    bad = tmp_path / "sources" / "malo.yaml"
+    bad.write_text("source: malo\nschema_version: 1\nrecords:\n"
+                   "- id: malo:1\n  type: dataset\n  title: Bien\n"
+                   "- id: malo:2\n  type: dataset\n  resources: not-a-list\n")
+    with pytest.raises(SnapshotError) as exc:
+        load_snapshot(tmp_path, tmp_path / "c")
+    msg = str(exc.value)
+    assert f"{bad}:7" in msg and "record 2 (malo:2)" in msg and "resources" in msg
+
+
+def test_unknown_type_and_broken_yaml(tmp_path):
+    (tmp_path / "sources").mkdir()
+    f = tmp_path / "sources" / "x.yaml"
+    f.write_text("records:\n- id: x:1\n  type: receta\n")
+    with pytest.raises(SnapshotError, match="unknown record type 'receta'"):
+        load_snapshot(tmp_path, False)
+    f.write_text("records:\n- id: x:1\n  title: [sin cerrar\n")
+    with pytest.raises(SnapshotError, match=rf"{f}:\d+: invalid YAML"):
+        load_snapshot(tmp_path, False)
+    f.write_text("records: []\nschema_version: 2\n")
+    with pytest.raises(SnapshotError, match="schema_version 2 is not supported"):
+        load_snapshot(tmp_path, False)
+
+
+def test_institutions_errors(tmp_path):
+    (tmp_path / "institutions.yaml").write_text("institutions:\n- {id: a, name: A}\n- {id: a, name: B}\n")
+    with pytest.raises(SnapshotError, match="'a' appears twice"):
+        load_snapshot(tmp_path, False)
+    (tmp_path / "institutions.yaml").write_text("institutions:\n- {id: a}\n")
+    with pytest.raises(SnapshotError, match=r"institution 1 \('a'\): missing 'name'"):
+        load_snapshot(tmp_path, False)
+
+
+def test_empty_snapshot(tmp_path):
+    snap = load_snapshot(tmp_path, False)
+    assert snap.datasets == [] and snap.institutions == [] and snap.status == {}
+
+
+def test_no_unsafe_yaml_tags(tmp_path):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "x.yaml").write_text(
+        "records:\n- !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(SnapshotError, match="invalid YAML"):
+        load_snapshot(tmp_path, False)
