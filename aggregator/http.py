@@ -83,8 +83,12 @@ class Stats:
 
 
 class Http:
-    def __init__(self, settings: dict | None = None, cache_dir: Path | str | None = None):
+    def __init__(self, settings: dict | None = None, cache_dir: Path | str | None = None,
+                 rewrite: dict[str, str] | None = None):
+        """`rewrite` maps URL prefixes to others (public portal -> local replay server):
+        requests go to the replacement, responses report the original URL."""
         from .config import DEFAULT_SETTINGS
+        self.rewrite = dict(rewrite or {})
         s = {**DEFAULT_SETTINGS, **(settings or {})}
         self.timeout = (float(s["timeout"]), float(s["read_timeout"]))
         self.max_body = int(s["max_body_bytes"])
@@ -154,7 +158,12 @@ class Http:
                 data: bytes | None = None, accept: str | None = None,
                 conditional: bool = True, content_type: str | None = None) -> Response:
         prepared = requests.Request(method, url, params=params, data=data).prepare()
-        key = self._key(method, prepared.url, data) if conditional else None
+        public_url = prepared.url
+        for prefix, target in self.rewrite.items():
+            if public_url.startswith(prefix):
+                prepared.url = target + public_url[len(prefix):]
+                break
+        key = self._key(method, public_url, data) if conditional else None
         validators = self._load_validators(key)
         headers = {}
         if accept:
@@ -193,13 +202,20 @@ class Http:
                 body = key.with_suffix(".body").read_bytes()
                 if validators.get("content_type"):
                     resp_headers.setdefault("content-type", validators["content_type"])
-                return Response(r.url, 304, resp_headers, body, not_modified=True)
+                return Response(self._public(r.url), 304, resp_headers, body,
+                                not_modified=True)
             body = self._read_body(r, url)
-        resp = Response(r.url, r.status_code, resp_headers, body)
+        resp = Response(self._public(r.url), r.status_code, resp_headers, body)
         if r.status_code >= 400:
             raise HttpError(f"HTTP {r.status_code} from {url}{_error_detail(resp)}")
         self._save(key, resp)
         return resp
+
+    def _public(self, url: str) -> str:
+        for prefix, target in self.rewrite.items():
+            if url.startswith(target):
+                return prefix + url[len(target):]
+        return url
 
     def _read_body(self, r: requests.Response, url: str) -> bytes:
         declared = r.headers.get("content-length")

@@ -70,7 +70,7 @@ def _parse_time(value: object) -> datetime | None:
 
 class Runner:
     def __init__(self, config: Config, data_dir: Path | str, cache_dir: Path | None = None,
-                 out: TextIO | None = None, now=now_utc):
+                 out: TextIO | None = None, now=now_utc, http: Http | None = None):
         self.config = config
         self.data_dir = Path(data_dir)
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
@@ -86,7 +86,7 @@ class Runner:
             if s.institution and s.institution not in self.reconciler.institutions:
                 raise ConfigError(f"source {s.id!r}: institution {s.institution!r} is not "
                                   f"in {self.data_dir / 'institutions.yaml'}")
-        self.http = Http(config.settings, self.cache_dir)
+        self.http = http or Http(config.settings, self.cache_dir)
         self.old_status = self._read_status()
 
     def _read_status(self) -> dict:

@@ -1,0 +1,87 @@
+"""`make snapshot`: regenerate the bundled snapshot from recorded real payloads.
+
+The manifests in `devtools/snapshot/*.yaml` list sources exactly as in
+sources.yaml (with the real portal's URL) plus the recorded payloads to serve:
+
+    sources:
+      - id: demo-ckan
+        name: demo.ckan.org
+        adapter: ckan
+        url: https://demo.ckan.org
+        routes:
+          - path: /api/3/action/package_search    # path on the real portal
+            file: ckan/ckan_package_search_demockan_2017.json   # under tests/fixtures/
+            content_type: application/json
+            query: {start: "0"}                    # optional: match these parameters
+
+The payloads are served by the project's replay server on 127.0.0.1 and the
+aggregator's HTTP layer sends each real portal's requests there, so every record
+keeps the URL of its true origin. The run is the normal aggregator run loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aggregator import yamlio
+from aggregator.config import parse_config
+from aggregator.http import Http
+from aggregator.runner import Runner
+from aggregator.snapshot import ROOT
+
+from .replay import ReplayServer
+
+MANIFESTS = Path(__file__).resolve().parent / "snapshot"
+FIXTURES = ROOT / "tests" / "fixtures"
+# The bundled snapshot is stamped with a fixed time, so regenerating it from the
+# same payloads gives the same bytes.
+STAMP = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def load_manifests(folder: Path = MANIFESTS) -> tuple[list[dict], list[tuple[str, dict]]]:
+    """(source entries for sources.yaml, [(origin, route)] to serve)."""
+    sources, routes = [], []
+    for path in sorted(folder.glob("*.yaml")):
+        doc = yamlio.load_file(path) or {}
+        for entry in doc.get("sources") or []:
+            entry = dict(entry)
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(entry["url"]))
+            for route in entry.pop("routes", []) or []:
+                routes.append((origin, route))
+            sources.append(entry)
+    return sources, routes
+
+
+def build(data_dir: Path, out=sys.stderr, cache_dir: Path | None = None) -> int:
+    entries, routes = load_manifests()
+    config = parse_config({"sources": entries}, MANIFESTS)
+    with ReplayServer() as server:
+        rewrite = {}
+        for origin, route in routes:
+            host = urlsplit(origin).netloc
+            local = f"{server.url}/{host}"
+            rewrite[origin] = local
+            server.add(f"/{host}{route['path']}", FIXTURES / route["file"],
+                       status=int(route.get("status", 200)),
+                       content_type=route.get("content_type", "application/json"),
+                       query=route.get("query"))
+        cache = cache_dir or data_dir.parent / ".snapshot-cache"
+        http = Http(config.settings, None, rewrite=rewrite)
+        runner = Runner(config, data_dir, cache_dir=cache, out=out, now=lambda: STAMP,
+                        http=http)
+        return runner.run(full=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Regenerate the bundled snapshot.")
+    p.add_argument("--data", type=Path, default=ROOT / "content" / "data")
+    args = p.parse_args(argv)
+    return build(args.data, cache_dir=ROOT / ".cache" / "snapshot")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
