@@ -13,9 +13,9 @@ from .snapshot import SOURCE_ID
 
 SOURCE_KEYS = {"id", "adapter", "url", "institution", "options", "name", "enabled"}
 SETTINGS_KEYS = {"user_agent", "timeout", "read_timeout", "retries", "max_body_bytes",
-                 "max_redirects", "transparency_url", "request_url", "cache_dir"}
+                 "max_redirects", "cache_dir"}
 
-# Chile's Portal de Transparencia; {code} is the institution's `cplt_code`.
+# Transparency-link patterns are site settings now (aggregator/transparency.py).
 DEFAULT_SETTINGS: dict[str, Any] = {
     "user_agent": "PortalGobiernoAbierto/0.1 (+https://github.com/gobierno-abierto/portal)",
     "timeout": 10.0,
@@ -23,11 +23,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "retries": 3,
     "max_body_bytes": 200 * 1024 * 1024,
     "max_redirects": 5,
-    "transparency_url":
-        "https://www.portaltransparencia.cl/PortalPdT/directorio-de-organismos-regulados/"
-        "?org={code}",
-    "request_url":
-        "https://www.portaltransparencia.cl/PortalPdT/ingreso-sai-v2?idOrg={code}",
 }
 
 
