@@ -13,7 +13,11 @@ from .snapshot import SOURCE_ID
 
 SOURCE_KEYS = {"id", "adapter", "url", "institution", "options", "name", "enabled"}
 SETTINGS_KEYS = {"user_agent", "timeout", "read_timeout", "retries", "max_body_bytes",
-                 "max_redirects", "cache_dir"}
+                 "max_redirects", "max_retry_wait", "max_seconds", "cache_dir"}
+# Settings that must be numbers (>= 0): a typo here would otherwise surface as a
+# traceback in the middle of a run.
+NUMERIC_SETTINGS = {"timeout", "read_timeout", "retries", "max_body_bytes", "max_redirects",
+                    "max_retry_wait", "max_seconds"}
 
 # Transparency-link patterns are site settings now (aggregator/transparency.py).
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -23,6 +27,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "retries": 3,
     "max_body_bytes": 200 * 1024 * 1024,
     "max_redirects": 5,
+    # Longest wait a Retry-After header may impose, and longest a body may take.
+    "max_retry_wait": 30.0,
+    "max_seconds": 300.0,
 }
 
 
@@ -80,6 +87,11 @@ def parse_config(doc: Any, path: Path | str = "sources.yaml",
     if bad:
         raise ConfigError(f"{path}: settings: unknown key(s): {', '.join(sorted(bad))}")
     settings.update(extra)
+    for key in sorted(NUMERIC_SETTINGS & set(extra)):
+        value = extra[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"{path}: settings: {key} must be a number >= 0, "
+                              f"not {value!r}")
 
     sources, seen = [], set()
     for n, entry in enumerate(doc["sources"]):

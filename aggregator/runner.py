@@ -58,6 +58,12 @@ class SourceResult:
                 "notes": self.notes, "last_success": self.last_success}
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """status.yaml and the summary table show one line per failure."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _parse_time(value: object) -> datetime | None:
     if not value:
         return None
@@ -73,7 +79,14 @@ class Runner:
                  out: TextIO | None = None, now=now_utc, http: Http | None = None):
         self.config = config
         self.data_dir = Path(data_dir)
-        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        configured = config.settings.get("cache_dir")
+        if cache_dir:
+            self.cache_dir = Path(cache_dir)
+        elif configured and config.path is not None:
+            # Relative to the sources file, like every other path an operator writes there.
+            self.cache_dir = Path(config.path).parent / configured
+        else:
+            self.cache_dir = default_cache_dir()
         self.out = out
         self.now = now
         try:
@@ -133,15 +146,16 @@ class Runner:
             self._diff(previous, records, result)
             changed = write_source_file(self.data_dir, source.id, source.adapter,
                                         self.now().isoformat(), list(records.values()),
-                                        self.cache_dir)
+                                        self.cache_dir, name=source.name,
+                                        url=source.url)
             result.state = "ok" if changed else "unchanged"
             if result.failed_items == 0:
                 result.last_success = self.now().isoformat()
         except SourceError as exc:
-            result.state, result.error = "failed", str(exc)
+            result.state, result.error = "failed", _one_line(str(exc))
         except Exception as exc:  # noqa: BLE001 - an adapter bug must not stop the run
             result.state = "failed"
-            result.error = f"unexpected {type(exc).__name__}: {exc}"[:300]
+            result.error = _one_line(f"unexpected {type(exc).__name__}: {exc}")
         finally:
             progress.done()
         warnings = context.warnings.messages

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from urllib.parse import urljoin, urlsplit
 
@@ -26,6 +27,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _SPACE = re.compile(r"\s+")
 # Control characters (C0, DEL, C1) except tab and newline: never meaningful in a field.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# UTF-8 read as Latin-1/cp1252 somewhere upstream: "Ã©" for "é", "Â " for a no-break space.
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
+_STRAY_A = re.compile("(?<![\\w])\u00c2(?=[\\s\u00a0])")
+_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*)[\s>/]")
 
 
 class Warnings:
@@ -41,11 +46,25 @@ class Warnings:
         return len(self.messages)
 
 
+def fix_mojibake(text: str) -> str:
+    """Undo the common double encoding of UTF-8 text, only when it round-trips."""
+    if "\u00c2" not in text and "\u00c3" not in text:
+        return text
+    if _MOJIBAKE.search(text):
+        for codec in ("cp1252", "latin-1"):
+            try:
+                return text.encode(codec).decode("utf-8")
+            except UnicodeError:
+                continue
+    # The no-break space after "Â" was often turned into a plain space later on.
+    return _STRAY_A.sub("", text)
+
+
 def plain_text(value: object, limit: int = 2000) -> str | None:
     """Text with any markup removed; None when nothing is left."""
     if value is None:
         return None
-    text = str(value)
+    text = fix_mojibake(str(value))
     if "<" in text or "&" in text:
         text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
         # nh3 keeps text of unknown tags; a second unescape catches double-encoded input.
@@ -96,20 +115,42 @@ def clean_html(value: object, base_url: str | None = None, limit: int = 100_000)
     return out if plain_text(out) or "<" in out else None
 
 
+_md = threading.local()
+
+
 def markdown_html(value: object, base_url: str | None = None) -> str | None:
     """Markdown (CKAN `notes`) rendered, then cleaned like any other HTML."""
     if value is None or not str(value).strip():
         return None
-    rendered = _markdown.markdown(str(value)[:200_000], output_format="html")
+    # Building a Markdown instance costs more than converting a short text: reuse one.
+    md = getattr(_md, "instance", None)
+    if md is None:
+        md = _md.instance = _markdown.Markdown(output_format="html")
+    rendered = md.reset().convert(fix_mojibake(str(value))[:200_000])
     return clean_html(rendered, base_url)
 
 
 def text_html(value: object) -> str | None:
-    """Plain text from a source, as HTML paragraphs (every character escaped)."""
-    text = plain_text(value, 100_000) if value is not None else None
-    if not text:
+    """Plain text from a source, as HTML paragraphs (every character escaped);
+    blank lines separate paragraphs."""
+    if value is None:
         return None
-    return "<p>" + html.escape(text, quote=False) + "</p>"
+    paragraphs = [plain_text(p, 100_000) for p in re.split(r"\n\s*\n", str(value))]
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
+        return None
+    return "".join("<p>" + html.escape(p, quote=False) + "</p>" for p in paragraphs)
+
+
+def rich_html(value: object, base_url: str | None = None) -> str | None:
+    """A description that may be HTML or plain text (DCAT, data.json): HTML is
+    cleaned to the allowlist, plain text becomes escaped paragraphs."""
+    if value is None:
+        return None
+    text = fix_mojibake(str(value))
+    if _TAG.search(text):
+        return clean_html(text, base_url)
+    return text_html(text)
 
 
 def safe_url(value: object, base_url: str | None = None,

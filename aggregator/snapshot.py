@@ -118,6 +118,10 @@ class SourceFile:
     harvested_at: str | None
     records: list[Record]
     path: Path | None = None
+    # Optional header keys: the source's display name ("Fuente: <name>") and the
+    # portal's base URL. Files written by other tools may lack them.
+    name: str | None = None
+    url: str | None = None
 
 
 @dataclass(slots=True)
@@ -214,7 +218,8 @@ def _validate_source(path: Path, doc: Any) -> dict:
             raise SnapshotError(f"{where}: record {n + 1}"
                                 f"{f' ({rid})' if rid else ''}: {exc}") from None
     return {"source": str(doc.get("source") or path.stem), "adapter": doc.get("adapter"),
-            "harvested_at": _str(doc.get("harvested_at")), VALIDATED: records}
+            "harvested_at": _str(doc.get("harvested_at")), "name": _str(doc.get("name")),
+            "url": _str(doc.get("url")), VALIDATED: records}
 
 
 def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
@@ -236,7 +241,8 @@ def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
             raise SnapshotError(str(exc)) from None
         doc = _store(cached, _validate_source(path, parsed))
     records = [record_from_trusted(r) for r in doc[VALIDATED]]
-    return SourceFile(doc["source"], doc["adapter"], doc["harvested_at"], records, path)
+    return SourceFile(doc["source"], doc["adapter"], doc["harvested_at"], records, path,
+                      doc.get("name"), doc.get("url"))
 
 
 def _str(v: Any) -> str | None:
@@ -279,20 +285,29 @@ def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True) ->
 # -- writing ----------------------------------------------------------------
 
 def source_document(source: str, adapter: str, harvested_at: str,
-                    records: list[Record]) -> dict:
+                    records: list[Record], name: str | None = None,
+                    url: str | None = None) -> dict:
     records = sorted(records, key=lambda r: r.id)
-    return {"source": source, "adapter": adapter, "schema_version": SCHEMA_VERSION,
-            "harvested_at": harvested_at, "count": len(records),
-            "records": [r.to_dict() for r in records]}
+    doc: dict[str, Any] = {"source": source}
+    # Optional keys only when known, so files without them keep their exact bytes.
+    if name:
+        doc["name"] = name
+    if url:
+        doc["url"] = url
+    doc.update({"adapter": adapter, "schema_version": SCHEMA_VERSION,
+                "harvested_at": harvested_at, "count": len(records),
+                "records": [r.to_dict() for r in records]})
+    return doc
 
 
 def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: str,
-                      records: list[Record], cache_dir: Path | None | bool = True) -> bool:
+                      records: list[Record], cache_dir: Path | None | bool = True, *,
+                      name: str | None = None, url: str | None = None) -> bool:
     """Write `sources/<source>.yaml` atomically; return False (and leave the file
-    alone) when its records are the same as those already on disk."""
+    alone) when its content (records, name, url) is the same as on disk."""
     cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
     path = Path(data_dir) / "sources" / f"{source}.yaml"
-    doc = source_document(source, adapter, harvested_at, records)
+    doc = source_document(source, adapter, harvested_at, records, name, url)
     if path.exists():
         try:
             old = read_source_file(path, cache)
@@ -307,6 +322,6 @@ def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: s
     raw = yamlio.dumps(doc)
     yamlio.write_atomic(path, raw)
     _store(_cache_path(cache, raw), {"source": source, "adapter": adapter,
-                                      "harvested_at": harvested_at,
-                                      VALIDATED: doc["records"]})
+                                      "harvested_at": harvested_at, "name": name or None,
+                                      "url": url or None, VALIDATED: doc["records"]})
     return True
