@@ -140,7 +140,8 @@ def _format_from(value: object) -> str | None:
         if "/media-types/" in path:
             low = path.split("/media-types/", 1)[1].lower()
         else:
-            low = path.rstrip("/").rsplit("/", 1)[-1].lower()
+            text = path.rstrip("/").rsplit("/", 1)[-1]
+            low = text.lower()
             if not low:
                 return None
     low = low.split(";")[0].strip()
