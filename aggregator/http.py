@@ -100,6 +100,7 @@ class Http:
                              respect_retry_after_header=True, raise_on_status=False,
                              raise_on_redirect=True)
         retry.max_wait = float(s.get("max_retry_wait", 30))
+        self.retries_total = int(s["retries"])
         self.session = requests.Session()
         self.session.max_redirects = int(s["max_redirects"])
         self.session.headers["User-Agent"] = s["user_agent"]
@@ -188,7 +189,12 @@ class Http:
         except requests.Timeout:
             raise HttpError(f"timed out after {self.timeout[1]:g}s waiting for {url}") from None
         except requests.ConnectionError as exc:
-            raise HttpError(f"connection failed to {url}: {_reason(exc)}") from None
+            reason = _reason(exc)
+            if "timed out" in reason.lower():  # read timeouts that exhausted the retries
+                raise HttpError(f"timed out after {self.timeout[1]:g}s waiting for {url}"
+                                f"{_tries(self.retries_total)}") from None
+            raise HttpError(f"connection failed to {url}: {reason}"
+                            f"{_tries(self.retries_total)}") from None
         except requests.RequestException as exc:
             raise HttpError(f"request to {url} failed: {_reason(exc)}") from None
         with r:
@@ -207,7 +213,9 @@ class Http:
             body = self._read_body(r, url)
         resp = Response(self._public(r.url), r.status_code, resp_headers, body)
         if r.status_code >= 400:
-            raise HttpError(f"HTTP {r.status_code} from {url}{_error_detail(resp)}")
+            tried = _tries(len(retries.history)) if r.status_code in RETRY_STATUSES \
+                and retries is not None and retries.history else ""
+            raise HttpError(f"HTTP {r.status_code} from {url}{_error_detail(resp)}{tried}")
         self._save(key, resp)
         return resp
 
@@ -244,12 +252,17 @@ class Http:
         return b"".join(chunks)
 
 
+def _tries(retries: int) -> str:
+    return f" (after {retries} {'retry' if retries == 1 else 'retries'})" if retries else ""
+
+
 def _reason(exc: BaseException) -> str:
     """The innermost cause of a requests/urllib3 error, on one line."""
     seen = exc
     while True:
-        nxt = getattr(seen, "reason", None) or (seen.args[0] if seen.args and isinstance(
-            seen.args[0], BaseException) else None)
+        nxt = getattr(seen, "reason", None)
+        if not isinstance(nxt, BaseException):
+            nxt = next((a for a in seen.args if isinstance(a, BaseException)), None)
         if not isinstance(nxt, BaseException) or nxt is seen:
             break
         seen = nxt
