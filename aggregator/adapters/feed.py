@@ -20,6 +20,7 @@ import hashlib
 import re
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import feedparser
@@ -141,15 +142,9 @@ class FeedAdapter(Adapter):
     # -- listing --------------------------------------------------------------
     def list_items(self) -> Iterator[Any]:
         resp = self.http.get(self.source.url, accept=ACCEPT)
-        parsed = self.parse(resp.body, resp.headers, resp.url)
+        parsed, entries = self.parse(resp.body, resp.headers, resp.url)
         self.base = resp.url
         self.publisher = plain_text(self.options["publisher"] or parsed.feed.get("title"), 300)
-        # Illegally nested items leave empty shells behind: not items at all.
-        entries = [e for e in parsed.entries
-                   if any(e.get(k) for k in ("title", "link", "id", "summary", "content"))]
-        if len(entries) < len(parsed.entries):
-            self.warn(f"ignored {len(parsed.entries) - len(entries)} empty entries "
-                      f"(malformed nesting in the feed)")
         entries = self._dedupe(entries)
         # Newest first, undated items after the dated ones, feed order otherwise.
         keyed = [(self._start(e) or "", n, e) for n, e in enumerate(entries)]
@@ -161,8 +156,8 @@ class FeedAdapter(Adapter):
         for _, _, entry in keyed[:cap]:
             yield entry
 
-    def parse(self, body: bytes, headers: dict, url: str) -> feedparser.FeedParserDict:
-        """Parse the bytes; SourceError when they are not a feed with items."""
+    def parse(self, body: bytes, headers: dict, url: str) -> tuple[Any, list]:
+        """(feed, its entries); SourceError when the bytes are not a feed with items."""
         head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if not head:
             raise SourceError(f"empty response from {url}, not a feed")
@@ -170,22 +165,35 @@ class FeedAdapter(Adapter):
                 b"<html" in head and b"<rss" not in head and b"<feed" not in head
                 and b"<rdf" not in head):
             raise SourceError(f"HTML page, not a feed, at {url}")
-        parsed = feedparser.parse(body, response_headers={
-            "content-type": headers.get("content-type", "application/xml"),
-            "content-location": url})
+        ctype = headers.get("content-type", "")
+        if "charset" not in ctype.lower():
+            # RFC 3023 makes charset-less text/xml US-ASCII; servers and readers
+            # ignore that, so let the XML declaration and sniffing decide.
+            ctype = "application/xml"
+        # No content-location and no resolution by feedparser: it would turn guids
+        # into URLs and mangle encoded schemes; links are resolved (and checked)
+        # here against the feed's URL instead.
+        parsed = feedparser.parse(body, response_headers={"content-type": ctype},
+                                  resolve_relative_uris=False)
         problem = parsed.get("bozo_exception")
-        if not parsed.entries:
+        # Illegally nested or cut items leave empty shells behind: not items at all.
+        entries = [e for e in parsed.entries
+                   if any(e.get(k) for k in ("title", "link", "id", "summary", "content"))]
+        if len(entries) < len(parsed.entries):
+            self.warn(f"ignored {len(parsed.entries) - len(entries)} empty entries "
+                      f"(malformed nesting in the feed)")
+        if not entries:
             if not parsed.version:
                 raise SourceError(f"not an RSS or Atom feed at {url}"
                                   + (f": {_short(problem)}" if problem else ""))
             if parsed.bozo:
                 raise SourceError(f"broken feed with no items at {url} "
                                   f"(truncated?): {_short(problem)}")
-            return parsed  # a valid, empty feed: the run loop reports "no records"
+            return parsed, []  # a valid, empty feed: the run loop reports "no records"
         if parsed.bozo:
-            self.warn(f"feed has errors but {len(parsed.entries)} items were read: "
+            self.warn(f"feed has errors but {len(entries)} items were read: "
                       f"{_short(problem)}")
-        return parsed
+        return parsed, entries
 
     def _dedupe(self, entries: list) -> list:
         seen: set[str] = set()
@@ -240,7 +248,8 @@ class FeedAdapter(Adapter):
             return None
         if detail.get("type") == "text/plain":
             return text_html(value)
-        return clean_html(value, link or self.base, limit=SUMMARY_LIMIT)
+        base = urljoin(self.base, detail.get("base") or "")  # xml:base, if any
+        return clean_html(value, base, limit=SUMMARY_LIMIT)
 
     def _image(self, raw, link: str | None) -> str | None:
         """media:content / media:thumbnail / an image enclosure, widest first."""
@@ -261,7 +270,7 @@ class FeedAdapter(Adapter):
                 candidates.append({"url": m.group(1)})
                 break
         for m in candidates:
-            url = safe_url(m.get("url"), link or self.base, self.context.warnings)
+            url = safe_url(m.get("url"), self.base, self.context.warnings)
             if url and not url.startswith("mailto:"):
                 return url
         return None
