@@ -32,15 +32,23 @@ DEFAULT_DATE_FORMAT = "%d/%m/%Y"
 
 THEME = str(ROOT / "themes" / "portal")
 PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["portal_site"]
+PLUGINS = ["portal_site", "editor_content"]
 
 # The aggregated snapshot (content/data by default) and the build date.
 PORTAL_DATA = os.environ.get("PORTAL_DATA") or str(ROOT / "content" / "data")
+# Display names of sources, when the snapshot's own `name:` is not the one wanted:
+# {"datos-gob-cl": "datos.gob.cl"}.
+PORTAL_SOURCE_NAMES = {}
+# Transparency links built from each institution's cplt_code (aggregator/transparency.py);
+# set PORTAL_TRANSPARENCY_URL / PORTAL_REQUEST_URL / PORTAL_LOBBY_URL to another
+# country's URL patterns ({code}, {id}, {leylobby_id}), or None to hide a link.
 
 # Autoescape stays on: everything from sources is untrusted (DESIGN.md, Security).
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
 
-# Editors' content: news in content/noticias, pages in content/paginas.
+# Editors' content (plugins/editor_content, docs/editors.md): Markdown with YAML front
+# matter. News in content/noticias, pages in content/paginas; apps in content/apps and
+# events in content/eventos are read by the plugin. Images in content/images.
 ARTICLE_PATHS = ["noticias"]
 PAGE_PATHS = ["paginas"]
 ARTICLE_EXCLUDES = ["data"]
@@ -60,7 +68,10 @@ DRAFT_SAVE_AS = ""
 ARTICLE_LANG_SAVE_AS = PAGE_LANG_SAVE_AS = ""
 
 FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = None
+# Pelican's own Atom feed of editors' news; the portal adds the institutions' news
+# and participation feeds next to it (listed on /feeds/).
+FEED_ALL_ATOM = "feeds/noticias.atom.xml"
+FEED_MAX_ITEMS = 50
 CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None

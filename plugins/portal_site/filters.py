@@ -6,8 +6,11 @@ import os
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
+import json
+
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 LOCALE = "es"
 
@@ -85,4 +88,58 @@ def numero(n) -> str:
     return format_decimal(n or 0, locale=LOCALE)
 
 
-FILTERS = {"fecha": fecha, "iso_date": iso_date, "tamano": tamano, "numero": numero}
+def dias(n) -> str:
+    """Days left until a closing date, in words: 'Cierra hoy', 'Queda 1 día'."""
+    if n is None:
+        return ""
+    if n < 0:
+        return "Cerrada"
+    if n == 0:
+        return "Cierra hoy"
+    if n == 1:
+        return "Queda 1 día"
+    return f"Quedan {numero(n)} días"
+
+
+def faltan(n) -> str:
+    """Days until a start date: 'Comienza mañana', 'Comienza en 5 días'."""
+    if n is None:
+        return ""
+    if n <= 0:
+        return "Comienza hoy"
+    if n == 1:
+        return "Comienza mañana"
+    return f"Comienza en {numero(n)} días"
+
+
+def excerpt(html: str | None, length: int = 280) -> str:
+    """Plain text of sanitized HTML, cut at a word near `length` characters."""
+    if not html:
+        return ""
+    text = Markup(html).striptags()
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
+
+
+def jsonld(data) -> Markup:
+    """JSON for a <script type="application/ld+json">: nothing in it can close the
+    script element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+# Placeholder for SITEURL in fragments rendered once and reused on many pages
+# (dataset list items): each page puts its own (relative) SITEURL in.
+SITEURL_MARK = "\x1aSITEURL\x1a"
+
+
+def fill_siteurl(fragments, siteurl: str) -> Markup:
+    return Markup("".join(fragments).replace(SITEURL_MARK, str(escape(siteurl))))
+
+
+FILTERS = {"fecha": fecha, "iso_date": iso_date, "tamano": tamano, "numero": numero,
+           "dias": dias, "faltan": faltan, "excerpt": excerpt, "jsonld": jsonld,
+           "fill_siteurl": fill_siteurl}

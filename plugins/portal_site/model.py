@@ -1,18 +1,27 @@
 """Everything the templates need, computed once per build from the snapshot.
 
-Sections read from this model; nothing is recomputed per page.
+Sections read from this model (`portal` in templates); nothing is recomputed
+per page. `SiteModel.load` does what any build needs (records sorted, slugs);
+`indexes` (facets, groupings per institution, participation by status) are
+built once by `build_indexes` and hang off `model.idx`.
+
+Public helpers other plugins rely on (search reads them): `datasets`, `news`,
+`consultations`, `transparency` (lists), `institutions` (id -> Institution),
+`slug(record)`, `institution_of(record)`, `source_name(id)`, `url_of(record)`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from aggregator.records import Consultation, Dataset, Institution, NewsItem, TransparencyEntry
+from aggregator.records import (Consultation, Dataset, Institution, NewsItem, Record,
+                                TransparencyEntry)
 from aggregator.snapshot import Snapshot, load_snapshot
 
 from .filters import as_date
-from .urls import assign_slugs
+from .urls import RESERVED, assign_slugs
 
 
 def _sort_key_desc(value: str | None) -> str:
@@ -20,20 +29,26 @@ def _sort_key_desc(value: str | None) -> str:
     return value or ""
 
 
-@dataclass
+@dataclass(eq=False)
 class SiteModel:
     snapshot: Snapshot
     datasets: list[Dataset] = field(default_factory=list)      # newest first
     news: list[NewsItem] = field(default_factory=list)          # newest first
-    consultations: list[Consultation] = field(default_factory=list)
-    transparency: list[TransparencyEntry] = field(default_factory=list)
-    institutions: dict[str, Institution] = field(default_factory=dict)
+    consultations: list[Consultation] = field(default_factory=list)  # by closing date
+    transparency: list[TransparencyEntry] = field(default_factory=list)  # newest first
+    institutions: dict[str, Institution] = field(default_factory=dict)  # by name
     slugs: dict[str, str] = field(default_factory=dict)         # record id -> slug
+    source_names: dict[str, str] = field(default_factory=dict)  # settings override
+    today: date = field(default_factory=date.today)
+    idx: object = None                                          # indexes.Indexes
 
     @classmethod
-    def load(cls, data_dir: Path | str) -> SiteModel:
+    def load(cls, data_dir: Path | str, today: date | None = None,
+             source_names: dict | None = None) -> SiteModel:
         snap = load_snapshot(data_dir)
-        model = cls(snapshot=snap)
+        model = cls(snapshot=snap, source_names=dict(source_names or {}))
+        if today is not None:
+            model.today = today
         model.institutions = {i.id: i for i in sorted(snap.institutions,
                                                       key=lambda i: i.name.lower())}
         model.datasets = sorted(snap.records(Dataset),
@@ -45,9 +60,11 @@ class SiteModel:
                                      key=lambda c: (c.end or "9999", c.id))
         model.transparency = sorted(snap.records(TransparencyEntry),
                                     key=lambda t: (_sort_key_desc(t.date), t.id), reverse=True)
-        model.slugs = assign_slugs(model.datasets)
-        model.slugs.update(assign_slugs(model.consultations))
+        model.slugs = assign_slugs(model.datasets, RESERVED["datos"])
+        model.slugs.update(assign_slugs(model.consultations, RESERVED["participacion"]))
         return model
+
+    # -- lookups used by every template --------------------------------------
 
     def slug(self, record) -> str:
         return self.slugs[record.id]
@@ -56,9 +73,46 @@ class SiteModel:
         return self.institutions.get(record.institution) if record.institution else None
 
     def source_name(self, source_id: str) -> str:
-        return self.source_names.get(source_id, source_id)
+        """Display name of a source: settings override, the source file's `name`
+        header, else its id."""
+        if source_id in self.source_names:
+            return self.source_names[source_id]
+        sf = self.snapshot.sources.get(source_id)
+        return getattr(sf, "name", None) or source_id
 
-    source_names: dict[str, str] = field(default_factory=dict)
+    def source_url(self, source_id: str) -> str | None:
+        sf = self.snapshot.sources.get(source_id)
+        return getattr(sf, "url", None)
+
+    def page_url(self, record) -> str | None:
+        """Site-relative path (no leading slash) of the record's page here, or None
+        for records that only live at their source (news, register entries)."""
+        if isinstance(record, Institution):
+            return f"instituciones/{record.id}/"
+        if isinstance(record, Dataset):
+            return f"datos/{self.slugs[record.id]}/"
+        if isinstance(record, Consultation):
+            return f"participacion/{self.slugs[record.id]}/"
+        return None
+
+    def url_of(self, record) -> str | None:
+        """Where a link to the record goes: its page here (site-relative path), or
+        its URL at the source for kinds without a page here."""
+        local = self.page_url(record)
+        if local is not None:
+            return local
+        return record.url if isinstance(record, Record) else None
+
+    def consultation_status(self, c: Consultation) -> str:
+        return consultation_status(c, self.today)
+
+    def days_left(self, c: Consultation) -> int | None:
+        end = as_date(c.end)
+        return (end - self.today).days if end else None
+
+    def days_until(self, c: Consultation) -> int | None:
+        start = as_date(c.start)
+        return (start - self.today).days if start else None
 
 
 def consultation_status(c: Consultation, today) -> str:

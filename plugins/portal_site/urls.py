@@ -3,7 +3,8 @@
 A slug comes from the remote id when it is already readable (a CKAN package
 name), else from the last segment of the record's URL at its source, else from
 the title plus a short hash of the id. Collisions get the hash appended, in id
-order, so the same snapshot always gives the same URLs.
+order, so the same snapshot always gives the same URLs. Words the section
+uses for its own pages (`pagina`, `tema`, ...) are never given to a record.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from typing import Iterable
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _OPAQUE = re.compile(r"^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
                      r"|[0-9a-f]{16,}|[0-9]+)$")
+
+# Paths each section keeps for itself (see the section modules).
+RESERVED = {
+    "datos": {"pagina", "tema", "temas", "etiqueta", "etiquetas", "formato", "formatos",
+              "licencia", "licencias", "institucion", "instituciones"},
+    "participacion": {"pagina", "cerradas", "abiertas", "proximas"},
+    "instituciones": {"pagina", "tipo", "region"},
+}
 
 
 def slugify(text: str, limit: int = 80) -> str:
@@ -44,14 +53,28 @@ def base_slug(remote_id: str, url: str | None, title: str, rid: str) -> str:
             or f"{slugify(title, 60) or 'registro'}-{short_hash(rid)}")
 
 
-def assign_slugs(records: Iterable) -> dict[str, str]:
-    """record id -> slug, unique within the given records."""
+def assign_slugs(records: Iterable, reserved: Iterable[str] = ()) -> dict[str, str]:
+    """record id -> slug, unique within the given records and never a reserved word."""
     out: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(reserved)
     for rec in sorted(records, key=lambda r: r.id):
         slug = base_slug(rec.remote_id, rec.url, rec.title, rec.id)
         if slug in taken:
             slug = f"{slug[:72]}-{short_hash(rec.id)}"
         taken.add(slug)
         out[rec.id] = slug
+    return out
+
+
+def unique_slugs(labels: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, str]:
+    """label -> slug for facet values ("Medio ambiente" -> "medio-ambiente"), unique:
+    labels that fold to the same slug get a short hash, in sorted order."""
+    out: dict[str, str] = {}
+    taken: set[str] = set(reserved)
+    for label in sorted(set(labels)):
+        slug = slugify(label) or f"valor-{short_hash(label)}"
+        if slug in taken:
+            slug = f"{slug[:72]}-{short_hash(label)}"
+        taken.add(slug)
+        out[label] = slug
     return out

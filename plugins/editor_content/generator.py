@@ -1,0 +1,82 @@
+"""Apps (`content/apps/`) and events (`content/eventos/`): read here, with the
+same reader and checks as news and pages, into `context["apps"]` and
+`context["events"]`. The portal plugin renders their pages."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+from markupsafe import Markup
+from pelican.contents import SkipStub
+from pelican.generators import Generator
+
+from .frontmatter import FrontMatterError
+from .reader import ERRORS_KEY, shown_path
+from .schema import kind_of
+
+
+def _slugify(text: str) -> str:
+    from pelican.utils import slugify   # noqa: PLC0415 - Pelican's, as for news and pages
+    return slugify(text, regex_subs=[(r"[^\w\s-]", ""), (r"(?u)\A\s*", ""),
+                                     (r"(?u)\s*\Z", ""), (r"[-\s]+", "-")])
+
+
+class EditorItem:
+    """An app or an event: its front-matter fields as attributes, its body as
+    sanitized HTML (`content_html`)."""
+
+    def __init__(self, content, metadata=None, settings=None, source_path=None,
+                 context=None):
+        meta = dict(metadata or {})
+        self.source_path = source_path
+        self.content_html = Markup(content or "")
+        self.title: str = meta.get("title", "")
+        self.summary_html = Markup(meta.get("summary") or "")
+        self.slug: str = meta.get("slug") or _slugify(self.title)
+        self.status: str = meta.get("status", "published")
+        self.date: datetime | None = meta.get("date")
+        self.end: datetime | None = meta.get("end")
+        self.link: str | None = meta.get("url")
+        self.place: str | None = meta.get("place")
+        self.image: str | None = meta.get("image")
+        self.image_alt: str = meta.get("image_alt") or ""
+        self.author = meta.get("author")
+        self.institution: str | None = meta.get("institution")
+        self.datasets: list[str] = list(meta.get("datasets") or [])
+        self.featured: bool = bool(meta.get("featured"))
+        self.kind = ""
+        self.url = ""
+
+    def upcoming(self, today: date) -> bool:
+        last = self.end or self.date
+        return last is not None and last.date() >= today
+
+
+class EditorContentGenerator(Generator):
+    FOLDERS = {"apps": "app", "eventos": "event"}
+
+    def generate_context(self) -> None:
+        found: dict[str, list[EditorItem]] = {"app": [], "event": []}
+        for folder, kind in self.FOLDERS.items():
+            slugs: dict[str, str] = {}
+            for path in sorted(self.get_files([folder], extensions=("md", "markdown"))):
+                if kind_of(path) is None:
+                    continue
+                item = self.readers.read_file(base_path=self.path, path=path,
+                                              content_class=EditorItem, context=self.context)
+                if isinstance(item, SkipStub) or item.status in ("draft", "hidden"):
+                    continue
+                if item.slug in slugs:
+                    self.settings.setdefault(ERRORS_KEY, []).append(str(FrontMatterError(
+                        shown_path(os.path.join(self.path, path)), 1,
+                        f"slug '{item.slug}' is already used by {slugs[item.slug]} "
+                        "(set a different 'slug:')")))
+                    continue
+                slugs[item.slug] = path
+                item.kind = kind
+                item.url = f"{folder}/{item.slug}/"
+                found[kind].append(item)
+        self.context["apps"] = sorted(found["app"], key=lambda a: (not a.featured,
+                                                                   a.title.lower()))
+        self.context["events"] = sorted(found["event"], key=lambda e: e.date)

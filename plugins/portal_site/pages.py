@@ -1,0 +1,119 @@
+"""Writing pages: through Pelican's writer, skipping pages whose fingerprint did
+not change (see manifest.py), and paginating long listings into static pages
+(`datos/`, `datos/pagina/2/`, ...)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from .manifest import Manifest
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page sits in a paginated listing; URLs are site-relative paths."""
+
+    number: int
+    count: int          # number of pages
+    base: str           # "datos/" or "datos/tema/salud/"
+    total: int          # items in the whole listing
+    per_page: int
+
+    def url(self, n: int) -> str:
+        return self.base if n == 1 else f"{self.base}pagina/{n}/"
+
+    @property
+    def previous(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.count else None
+
+    @property
+    def first_item(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_item(self) -> int:
+        return min(self.total, self.number * self.per_page)
+
+    def window(self, radius: int = 2) -> list[int | None]:
+        """Page numbers to link: first, last and a few around this one (None = gap)."""
+        keep = {1, self.count, *range(self.number - radius, self.number + radius + 1)}
+        out: list[int | None] = []
+        for n in range(1, self.count + 1):
+            if n in keep:
+                out.append(n)
+            elif out and out[-1] is not None:
+                out.append(None)
+        return out
+
+
+class Sink:
+    """Every page of the portal goes through here."""
+
+    def __init__(self, generator, writer, manifest: Manifest):
+        self.generator = generator
+        self.writer = writer
+        self.manifest = manifest
+        self.relative = generator.settings["RELATIVE_URLS"]
+        self.urls: list[str] = []       # site-relative URLs of every page (sitemap)
+
+    def page(self, save_as: str, template: str, fingerprint: Iterable[str] | None = None,
+             sitemap: bool = True, relative: bool | None = None, **kwargs) -> bool:
+        """Render `template` into `save_as` unless its fingerprint shows it is
+        unchanged; return whether it was rendered."""
+        url = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+        if sitemap:
+            self.urls.append(url)
+        page_digest = None
+        if fingerprint is not None:
+            page_digest = self.manifest.page_digest(save_as, fingerprint)
+            if self.manifest.is_fresh(save_as, page_digest):
+                self.manifest.keep(save_as, page_digest)
+                return False
+        self.writer.write_file(save_as, self.generator.get_template(template),
+                               self.generator.context,
+                               self.relative if relative is None else relative,
+                               override_output=True, page_url=url, **kwargs)
+        self.manifest.wrote(save_as, page_digest)
+        return True
+
+    def paginated(self, base: str, items: Sequence, per_page: int, template: str,
+                  fingerprint_of: Callable | None = None, fingerprint: Iterable[str] = (),
+                  **kwargs) -> int:
+        """One page per `per_page` items: base, base/pagina/2/, ...; an empty
+        listing still gets its first page. Returns the number of pages."""
+        count = max(1, -(-len(items) // per_page))
+        fixed = tuple(fingerprint)
+        for n in range(1, count + 1):
+            chunk = items[(n - 1) * per_page: n * per_page]
+            pager = Pager(n, count, base, len(items), per_page)
+            fp = None
+            if fingerprint_of is not None:
+                fp = (str(n), str(count), str(len(items)), *fixed,
+                      *(fingerprint_of(x) for x in chunk))
+            self.page(pager.url(n) + "index.html", template, fp, items=chunk, pager=pager,
+                      **kwargs)
+        return count
+
+    def file(self, save_as: str, produce: Callable[[], str | bytes],
+             fingerprint: Iterable[str] | None = None) -> bool:
+        """A file that is not a template page (feed, sitemap, export), written
+        unless its fingerprint shows it unchanged."""
+        page_digest = None
+        if fingerprint is not None:
+            page_digest = self.manifest.page_digest(save_as, fingerprint)
+            if self.manifest.is_fresh(save_as, page_digest):
+                self.manifest.keep(save_as, page_digest)
+                return False
+        path = os.path.join(self.generator.output_path, save_as)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        data = produce()
+        with open(path, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        self.manifest.wrote(save_as, page_digest)
+        return True

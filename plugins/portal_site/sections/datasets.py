@@ -1,0 +1,62 @@
+"""/datos/: one page per dataset, the paginated catalog (newest update first),
+and static facet pages by institution, theme, format, license and tag."""
+
+from __future__ import annotations
+
+from .. import jsonld
+
+PER_PAGE = 40           # datasets per listing page (keeps a page well under 50 KB)
+VALUES_PER_PAGE = 200   # facet values per page of a facet's index
+SUMMARY_VALUES = 8      # values of each facet shown beside the catalog
+RESOURCES_MAX = 40      # resources listed on a dataset page; the rest at the source
+DESCRIPTION_MAX = 12_000
+
+
+def write(site) -> None:
+    _dataset_pages(site)
+    _catalog(site)
+
+
+def _dataset_pages(site) -> None:
+    model, sink = site.model, site.sink
+    siteurl = site.settings.get("SITEURL", "")
+    source_name = model.source_name
+    for ds in model.datasets:
+        slug = model.slugs[ds.id]
+        inst = model.institution_of(ds)
+        links = site.dataset_links(ds)
+        source = source_name(ds.source)
+        fingerprint = (site.fp(ds), inst.name if inst else "", inst.id if inst else "",
+                       source, repr(links))
+        sink.page(f"datos/{slug}/index.html", "dataset", fingerprint,
+                  dataset=ds, institution=inst, links=links, source_name=source,
+                  resources=ds.resources[:RESOURCES_MAX],
+                  more_resources=max(0, len(ds.resources) - RESOURCES_MAX),
+                  long_description=len(ds.description_html or "") > DESCRIPTION_MAX,
+                  ld=lambda ds=ds, slug=slug, inst=inst: jsonld.dataset(ds, slug, inst, siteurl))
+
+
+def _summary(site) -> tuple[list, tuple[str, ...]]:
+    facets = []
+    parts = []
+    for facet in site.idx.facets.values():
+        top = facet.values[:SUMMARY_VALUES]
+        facets.append((facet, top))
+        parts.extend(f"{v.slug}:{v.label}:{v.count}" for v in top)
+        parts.append(str(len(facet.values)))
+    return facets, tuple(parts)
+
+
+def _catalog(site) -> None:
+    model, sink, idx = site.model, site.sink, site.idx
+    summary, summary_fp = _summary(site)
+    sink.paginated("datos/", model.datasets, PER_PAGE, "catalog",
+                   fingerprint_of=site.item_fp, fingerprint=summary_fp,
+                   facet=None, value=None, summary=summary)
+    for facet in idx.facets.values():
+        sink.paginated(facet.path, facet.values, VALUES_PER_PAGE, "facet_index",
+                       fingerprint_of=lambda v: f"{v.slug}:{v.label}:{v.count}", facet=facet)
+        for value in facet.values:
+            sink.paginated(value.path, value.datasets, PER_PAGE, "catalog",
+                           fingerprint_of=site.item_fp, fingerprint=(value.label,),
+                           facet=facet, value=value, summary=None)

@@ -1,0 +1,67 @@
+"""/estado/: health of every source, from status.yaml (written by the
+aggregator) and the source files (the last good harvest of each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STATES = {"ok": "Correcta", "unchanged": "Sin cambios", "failed": "Con error"}
+
+
+@dataclass
+class SourceHealth:
+    id: str
+    name: str
+    url: str | None
+    state: str | None           # ok / unchanged / failed / None (not in the last run)
+    records: int | None
+    added: int
+    updated: int
+    removed: int
+    warnings: int
+    seconds: float | None
+    error: str | None
+    last_success: str | None    # harvest time of the data the site shows
+
+    @property
+    def state_label(self) -> str:
+        return STATES.get(self.state or "", "Sin información")
+
+
+def _int(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def health(model) -> tuple[dict, list[SourceHealth]]:
+    status = model.snapshot.status if isinstance(model.snapshot.status, dict) else {}
+    run = status.get("run") if isinstance(status.get("run"), dict) else {}
+    sources = status.get("sources") if isinstance(status.get("sources"), dict) else {}
+    rows = []
+    for sid in sorted(set(sources) | set(model.snapshot.sources)):
+        info = sources.get(sid) if isinstance(sources.get(sid), dict) else {}
+        sf = model.snapshot.sources.get(sid)
+        records = info.get("records")
+        if records is None and sf is not None:
+            records = len(sf.records)
+        seconds = info.get("seconds")
+        rows.append(SourceHealth(
+            id=sid, name=model.source_name(sid), url=model.source_url(sid),
+            state=info.get("state"), records=_int(records) if records is not None else None,
+            added=_int(info.get("added")), updated=_int(info.get("updated")),
+            removed=_int(info.get("removed")),
+            warnings=_int(len(info["warnings"]) if isinstance(info.get("warnings"), list)
+                          else info.get("warnings")),
+            seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
+            error=str(info["error"]) if info.get("error") else None,
+            last_success=sf.harvested_at if sf is not None else None))
+    rows.sort(key=lambda r: (r.state != "failed", r.name.lower()))
+    return run, rows
+
+
+def write(site) -> None:
+    run, rows = health(site.model)
+    site.sink.page("estado/index.html", "status", None, run=run, sources=rows,
+                   failed=sum(1 for r in rows if r.state == "failed"))

@@ -1,0 +1,140 @@
+"""What every section module receives: the model, the page sink, the editors'
+content, and per-record helpers computed once and cached (fingerprints, list
+fragments, links)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from aggregator.records import Dataset
+from aggregator.transparency import institution_links
+
+from .filters import SITEURL_MARK, as_date, excerpt
+from .indexes import dataset_formats, license_label
+from .manifest import digest, record_fingerprint
+from .pages import Sink
+
+
+@dataclass(eq=False)
+class NewsEntry:
+    """An editor's article or an aggregated news item, as /noticias/ lists them."""
+
+    title: str
+    url: str                 # site-relative path for articles, absolute for aggregated
+    local: bool
+    date: date | None
+    published: str           # ISO, for <time datetime>
+    institution: object      # Institution or None
+    publisher: str | None
+    source: str | None       # display name of the source (aggregated)
+    summary: str             # plain text
+    fingerprint: str
+
+
+class Site:
+    def __init__(self, generator, writer, manifest):
+        self.generator = generator
+        self.settings = generator.settings
+        self.context = generator.context
+        self.model = generator.model
+        self.idx = self.model.idx
+        self.today = self.model.today
+        self.manifest = manifest
+        self.sink = Sink(generator, writer, manifest)
+        self.articles = list(self.context.get("articles") or [])
+        self.pages = list(self.context.get("pages") or [])
+        self.apps = list(self.context.get("apps") or [])
+        self.events = list(self.context.get("events") or [])
+        self._fp: dict[str, str] = {}
+        self._item_fp: dict[str, str] = {}
+        self._fragments: dict[str, str] = {}
+        self._item_template = generator.get_template("_dataset_item")
+        self._patterns = generator.transparency_patterns
+        self._links: dict[str, dict] = {}
+        self._by_ref: dict[str, Dataset] | None = None
+        self.context["fragments"] = self
+        self.news = self._merge_news()
+
+    # -- fingerprints ---------------------------------------------------------
+
+    def fp(self, record) -> str:
+        key = record.id
+        value = self._fp.get(key)
+        if value is None:
+            value = self._fp[key] = record_fingerprint(record)
+        return value
+
+    def item_fp(self, ds: Dataset) -> str:
+        """What a dataset's line in a listing shows: the record and its institution."""
+        value = self._item_fp.get(ds.id)
+        if value is None:
+            inst = self.model.institution_of(ds)
+            value = self._item_fp[ds.id] = f"{self.fp(ds)}{inst.name if inst else ''}"
+        return value
+
+    # -- fragments: a dataset's line in listings, rendered once ---------------
+
+    def datasets(self, items) -> list[str]:
+        out = []
+        for ds in items:
+            html = self._fragments.get(ds.id)
+            if html is None:
+                html = self._fragments[ds.id] = self._item_template.render(
+                    SITEURL=SITEURL_MARK, ds=ds, slug=self.model.slugs[ds.id],
+                    institution=self.model.institution_of(ds), formats=dataset_formats(ds))
+            out.append(html)
+        return out
+
+    # -- links ----------------------------------------------------------------
+
+    def transparency_links(self, inst) -> dict:
+        links = self._links.get(inst.id)
+        if links is None:
+            links = self._links[inst.id] = institution_links(inst, self._patterns)
+        return links
+
+    def dataset_links(self, ds: Dataset) -> dict:
+        """Facet pages a dataset page links to (themes, tags, formats, license)."""
+        facet = self.idx.facet_value
+        lic = license_label(ds)
+        return {
+            "themes": [(t, facet("tema", t).path) for t in dict.fromkeys(ds.themes)],
+            "tags": [(t, facet("etiqueta", t).path) for t in dict.fromkeys(ds.tags)],
+            "formats": [(f, facet("formato", f).path) for f in dataset_formats(ds)],
+            "license": (lic, facet("licencia", lic).path) if lic else None,
+        }
+
+    def dataset_ref(self, ref: str) -> Dataset | None:
+        """A dataset by its slug here or its record id (editors may write either)."""
+        if self._by_ref is None:
+            by_id = {d.id: d for d in self.model.datasets}
+            self._by_ref = {**by_id, **{s: by_id[i] for i, s in self.model.slugs.items()
+                                        if i in by_id}}
+        return self._by_ref.get(ref)
+
+    # -- news: editors' articles and aggregated items, newest first -----------
+
+    def _merge_news(self) -> list[NewsEntry]:
+        m = self.model
+        out: list[NewsEntry] = []
+        for art in self.articles:
+            day = art.date.date() if isinstance(art.date, datetime) else art.date
+            inst = m.institutions.get(getattr(art, "institution", None) or "")
+            summary = excerpt(getattr(art, "summary", "") or "", 300)
+            out.append(NewsEntry(
+                title=art.title, url=art.url, local=True, date=day,
+                published=art.date.isoformat(), institution=inst, publisher=None,
+                source=None, summary=summary,
+                fingerprint=digest(art.title, art.url, art.date.isoformat(), summary,
+                                   inst.name if inst else "")))
+        for item in m.news:
+            inst = m.institution_of(item)
+            out.append(NewsEntry(
+                title=item.title, url=item.url or "", local=False,
+                date=as_date(item.published), published=item.published or "",
+                institution=inst, publisher=item.publisher,
+                source=m.source_name(item.source), summary=excerpt(item.summary_html, 300),
+                fingerprint=self.fp(item) + (inst.name if inst else "")))
+        out.sort(key=lambda n: (n.published[:10], n.published), reverse=True)
+        return out
