@@ -30,6 +30,8 @@ EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
 # margin for clock skew and for servers that index late.
 INCREMENTAL_MARGIN = timedelta(hours=1)
 MAX_NOTES = 20
+# A write killed half-way leaves its temporary file; one this old belongs to no live run.
+STALE_TEMP_SECONDS = 3600
 
 
 def now_utc() -> datetime:
@@ -206,6 +208,7 @@ class Runner:
         else:
             selected = [s for s in self.config.sources if s.enabled]
         started = self.now()
+        self._remove_stale_temporaries()
         results = {s.id: self.harvest(s, full) for s in selected}
         exit_code = EXIT_FAILED if any(r.state == "failed" for r in results.values()) \
             else EXIT_OK
@@ -214,6 +217,16 @@ class Runner:
             self.out.write(summary_table(results) + "\n")
         self.http.close()
         return exit_code
+
+    def _remove_stale_temporaries(self) -> None:
+        limit = time.time() - STALE_TEMP_SECONDS
+        for folder in (self.data_dir, self.data_dir / "sources"):
+            for tmp in folder.glob(".*.tmp"):
+                try:
+                    if tmp.stat().st_mtime < limit:
+                        tmp.unlink()
+                except OSError:
+                    pass
 
     def _write_status(self, started: datetime, results: dict[str, SourceResult],
                       exit_code: int) -> None:
