@@ -68,6 +68,7 @@ DEFAULTS = {"transparency": (INFOLOBBY_COLUMNS, INFOLOBBY_URL, "audiencia",
                              "ObservacionesMateria_Audiencia"),
             "consultation": (PARTICIPATION_COLUMNS, None, "consulta pública", None)}
 DELIMITERS = (";", ",", "\t", "|")
+LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"}
 
 
 class CsvRegisterAdapter(Adapter):
@@ -200,6 +201,8 @@ class CsvRegisterAdapter(Adapter):
                 raise SourceError(f"the file is not {self.options['encoding']}: {exc}") from None
         if body.startswith(b"\xef\xbb\xbf"):
             return body[3:].decode("utf-8", errors="replace")
+        if declared and declared.lower().replace("_", "-") in LATIN1_LABELS:
+            declared = "cp1252"  # as browsers do (WHATWG Encoding): a superset
         for enc in filter(None, (declared, "utf-8", "cp1252")):
             try:
                 return body.decode(enc)
@@ -212,13 +215,13 @@ class CsvRegisterAdapter(Adapter):
         missing = sorted(set(needed) - set(header), key=needed.index)
         if not missing:
             return
-        shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
         hint = ""
         guess = _detect(line)
         if len(header) <= 1 and guess != delimiter:
-            hint = f"; the header looks {guess!r}-separated, not {delimiter!r}"
-        raise SourceError(f"missing column(s) {', '.join(missing)} in {self.source.url} "
-                          f"(found {len(header)}: {shown}){hint}")
+            hint = f": the header looks {guess!r}-separated, not {delimiter!r}"
+        raise SourceError(f"missing column(s) {', '.join(missing)}{hint} "
+                          f"(found {len(header)}: {shown[:120]})")
 
     # -- one row --------------------------------------------------------------
     def normalize(self, raw: Any) -> Record:

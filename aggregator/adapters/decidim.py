@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
+from urllib.parse import quote
 
 from ..config import ConfigError
 from ..records import Consultation, Record
-from ..sanitize import clean_html, plain_text
+from ..sanitize import clean_html, plain_text, safe_url
 from .base import Adapter, ItemError, Option, SourceError
 from .feed import iso_datetime
 
@@ -173,7 +174,7 @@ class DecidimAdapter(Adapter):
         title = plain_text(self.text(item.get("title")), 300)
         if not title:
             raise ItemError(f"{key} {slug!r} has no title in any language")
-        url = f"{self.base}/{space.path}/{slug}"
+        url = safe_url(f"{self.base}/{space.path}/{quote(slug, safe='-_.~')}")
         parts = [self.text(item.get(f)) for f in ("shortDescription", "description")]
         description = "\n".join(p for p in parts if p) or self.text(item.get("subtitle"))
         publisher = plain_text(self.text(item.get("developerGroup")), 300) \
