@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, load_config
+from .reconcile import Reconciler
 from .runner import EXIT_OK, EXIT_USAGE, Runner
 from .snapshot import ROOT, SnapshotError, load_snapshot
 
@@ -107,11 +108,25 @@ def _institutions(args) -> int:
         for inst in sorted(snap.institutions, key=lambda i: i.id):
             print(f"{inst.id}\t{inst.acronym or ''}\t{inst.name}")
         return EXIT_OK
-    rows = snap.status.get("unmatched") or []
+    # Counted from the records on disk (not the last run's status), so a run with
+    # --only cannot hide the names of the sources it skipped.
+    reconciler = Reconciler(snap.institutions, snap.mappings)
+    for rec in snap.records():
+        name = getattr(rec, "publisher", None)
+        if rec.institution is None and name and name.strip():
+            reconciler.unmatched[name.strip()][rec.source] += 1
+    rows = reconciler.unmatched_report()
     if not rows:
         print("every named publisher matches an institution")
         return EXIT_OK
-    width = max(len(str(r.get("count", ""))) for r in rows)
+    width = max(len(str(r["count"])) for r in rows)
     for r in rows:
-        print(f"{r.get('count', 0):>{width}}  {r.get('name')}  ({', '.join(r.get('sources', []))})")
+        extra = ""
+        if r.get("candidates"):
+            extra = f"  ambiguous: {', '.join(r['candidates'])}"
+        elif reconciler.match(r["name"]):
+            extra = f"  now matches {reconciler.match(r['name'])} (run the aggregator again)"
+        print(f"{r['count']:>{width}}  {r['name']}  ({', '.join(r['sources'])}){extra}")
+    total = sum(r["count"] for r in rows)
+    print(f"{len(rows)} name(s) in {total} record(s) match no institution")
     return EXIT_OK
