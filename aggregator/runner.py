@@ -149,7 +149,7 @@ class Runner:
             changed = write_source_file(self.data_dir, source.id, source.adapter,
                                         self.now().isoformat(), list(records.values()),
                                         self.cache_dir, name=source.name,
-                                        url=source.url)
+                                        url=adapter_cls.portal_url(source))
             result.state = "ok" if changed else "unchanged"
             if result.failed_items == 0:
                 result.last_success = self.now().isoformat()

@@ -99,7 +99,7 @@ def test_status_yaml_and_source_header(tmp_path, replay):
     doc = yamlio.load_file(source_path(tmp_path, "dj"))
     assert list(doc)[:4] == ["source", "name", "url", "adapter"]
     sf = read_source_file(source_path(tmp_path, "dj"))
-    assert (sf.name, sf.url) == ("Datos Justicia Argentina", replay.url + "/data.json")
+    assert (sf.name, sf.url) == ("Datos Justicia Argentina", replay.url)  # the portal
     ids = [r["id"] for r in doc["records"]]
     assert ids == sorted(ids) and doc["count"] == 16
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Iterator
+from urllib.parse import urlsplit
 
 from ..config import ConfigError, SourceConfig
 from ..errors import ItemError, SourceError
@@ -73,6 +74,13 @@ class Adapter:
                                   f"({type(value).__name__})")
             out[key] = value
         return out
+
+    @classmethod
+    def portal_url(cls, source: SourceConfig) -> str:
+        """The portal's base URL, written in the source file's header: the origin of
+        the configured URL (a catalog file's site), unless an adapter knows better."""
+        parts = urlsplit(source.url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     # -- what each adapter implements ----------------------------------------
     def list_items(self) -> Iterator[Any]:

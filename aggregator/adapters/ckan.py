@@ -71,6 +71,10 @@ class CkanAdapter(Adapter):
                               "{base}, {name} and {id}") from None
         return opts
 
+    @classmethod
+    def portal_url(cls, source) -> str:
+        return source.url.rstrip("/")  # CKAN may live under a path (https://host/ckan)
+
     def __init__(self, source, http, context):
         super().__init__(source, http, context)
         self.base = source.url.rstrip("/")
