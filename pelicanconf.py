@@ -81,3 +81,9 @@ STATIC_PATHS = ["images"]
 DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = False
 DEFAULT_PAGINATION = False
+
+# URLs of editors' files come from their file names, so a new title keeps the URL:
+# content/paginas/acerca.md -> /acerca/, content/noticias/2026-11-20-nace-el-portal.md
+# -> /noticias/nace-el-portal/ (the date prefix is dropped). `slug:` overrides it.
+SLUGIFY_SOURCE = "basename"
+FILENAME_METADATA = r"(?:\d{4}-\d{2}-\d{2}-)?(?P<slug>.*)"

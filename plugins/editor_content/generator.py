@@ -33,7 +33,9 @@ class EditorItem:
         self.content_html = Markup(content or "")
         self.title: str = meta.get("title", "")
         self.summary_html = Markup(meta.get("summary") or "")
-        self.slug: str = meta.get("slug") or _slugify(self.title)
+        # FILENAME_METADATA (pelicanconf) gives the slug from the file name.
+        self.slug: str = meta.get("slug") or _slugify(
+            os.path.splitext(os.path.basename(source_path or ""))[0] or self.title)
         self.status: str = meta.get("status", "published")
         self.date: datetime | None = meta.get("date")
         self.end: datetime | None = meta.get("end")
