@@ -49,12 +49,25 @@ def test_real_names_match(real, name, expected):
     assert real.match(name) == expected
 
 
-@pytest.mark.parametrize("name", [
-    # Longer foreign names that contain a registered one.
-    "Ministerio de Salud de la Provincia de Buenos Aires",
+ARGENTINE_UNITS = [
     "Ministerio de Justicia y Derechos Humanos. Oficina Anticorrupción.",
     "Ministerio de Justicia y Derechos Humanos. Subsecretaría de Asuntos Registrales. "
     "Inspección General de Justicia",
+]
+
+
+@pytest.mark.parametrize("name", ARGENTINE_UNITS)
+def test_longer_foreign_names_do_not_fall_to_the_chilean_body(real, name):
+    # By name alone they match nothing, though they start with a Chilean ministry's name...
+    assert Reconciler(real.institutions.values()).match(name) is None
+    # ...and the registry's explicit mappings send them to the Argentine ministry.
+    assert real.match(name) == "ar-ministerio-de-justicia-y-derechos-humanos"
+
+
+@pytest.mark.parametrize("name", [
+    # Longer foreign names that contain a registered one.
+    "Ministerio de Salud de la Provincia de Buenos Aires",
+    "Ministerio de Justicia y Derechos Humanos. Dirección que nadie registró",
     "Subsecretaría de Obras Públicas y Transporte",
     # A qualifier or a different acronym in parentheses is not the Chilean body.
     "Ministerio de Salud (Argentina)",
@@ -63,7 +76,7 @@ def test_real_names_match(real, name, expected):
     "Salud", "Obras Públicas", "Subsecretaría", "Ministerio",
     "Direction Régionale de l’Environnement de l’Aménagement et du Logement "
     "d'Auvergne-Rhône-Alpes (DREAL Auvergne-Rhône-Alpes)",
-    "State of New York", "Ville d'Evian-les-Bains", "AM0011", "", "   ", None,
+    "State of California", "Ville de Lyon", "Vanves-Malakoff", "AM0011", "", "   ", None,
 ])
 def test_names_that_must_not_match(real, name):
     assert real.match(name) is None
