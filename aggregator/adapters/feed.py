@@ -172,9 +172,10 @@ class FeedAdapter(Adapter):
             ctype = "application/xml"
         # No content-location and no resolution by feedparser: it would turn guids
         # into URLs and mangle encoded schemes; links are resolved (and checked)
-        # here against the feed's URL instead.
+        # here against the feed's URL instead. Its sanitizer is off too: every
+        # field goes through ours (nh3), and theirs is 3/4 of the parsing time.
         parsed = feedparser.parse(body, response_headers={"content-type": ctype},
-                                  resolve_relative_uris=False)
+                                  resolve_relative_uris=False, sanitize_html=False)
         problem = parsed.get("bozo_exception")
         # Illegally nested or cut items leave empty shells behind: not items at all.
         entries = [e for e in parsed.entries
