@@ -116,17 +116,23 @@ def clean_html(value: object, base_url: str | None = None, limit: int = 100_000)
 
 
 _md = threading.local()
+# Text with none of Markdown's syntax renders as plain paragraphs: skip the parser.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>#&|~!]|^ {0,3}(?:[-+*] |\d+[.)] |[-=]{2,} *$)"
+                              r"|^ {4,}\S|^\t", re.MULTILINE)
 
 
 def markdown_html(value: object, base_url: str | None = None) -> str | None:
     """Markdown (CKAN `notes`) rendered, then cleaned like any other HTML."""
     if value is None or not str(value).strip():
         return None
+    text = fix_mojibake(str(value))[:200_000]
+    if not _MARKDOWN_SYNTAX.search(text):
+        return text_html(text)
     # Building a Markdown instance costs more than converting a short text: reuse one.
     md = getattr(_md, "instance", None)
     if md is None:
         md = _md.instance = _markdown.Markdown(output_format="html")
-    rendered = md.reset().convert(fix_mojibake(str(value))[:200_000])
+    rendered = md.reset().convert(text)
     return clean_html(rendered, base_url)
 
 

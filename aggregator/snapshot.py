@@ -313,12 +313,12 @@ def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: s
             old = read_source_file(path, cache)
         except SnapshotError:
             old = None
-        if old is not None:
-            doc["harvested_at"] = old.harvested_at
-            raw = yamlio.dumps(doc)
-            if raw == path.read_bytes():
-                return False
-            doc["harvested_at"] = harvested_at
+        # Compared as data, not bytes: dumping a big source twice costs seconds.
+        if old is not None and (old.source, old.adapter, old.name, old.url) == (
+                source, adapter, name or None, url or None) \
+                and len(old.records) == len(doc["records"]) \
+                and [r.to_dict() for r in old.records] == doc["records"]:
+            return False
     raw = yamlio.dumps(doc)
     yamlio.write_atomic(path, raw)
     _store(_cache_path(cache, raw), {"source": source, "adapter": adapter,
