@@ -55,7 +55,8 @@ def test_infolobby_export_becomes_lobby_meetings_tied_to_the_registry(replay, tm
         assert rec.TYPE == "transparency" and rec.kind == "audiencia"
         assert rec.institution == codes[row["IDORPortal_Institucion"]]
         assert rec.publisher == row["Nombre_Institucion"].strip()
-        assert rec.url == f"https://www.leylobby.gob.cl/instituciones/{row['IDORPortal_Institucion']}"
+        code = row["IDORPortal_Institucion"]
+        assert rec.url == f"https://www.leylobby.gob.cl/instituciones/{code}"
         assert rec.date and rec.date[:10] == row["FechaInicio_Audiencia"][:10]
     first = got["1"]
     assert first.institution == "carabineros-de-chile" and first.date == "2014-12-16"

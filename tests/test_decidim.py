@@ -166,8 +166,8 @@ def test_missing_fields_are_tolerated_item_by_item(replay, tmp_path):
 def test_hostile_markup_in_translated_fields(replay, tmp_path):
     doc = copy.deepcopy(fixture_json("decidim", EXAMPLE))
     proc = doc["data"]["participatoryProcesses"][0]
-    proc["title"] = {"translations": [{"locale": "es", "text":
-                                       "<script>alert(1)</script>Presupuesto <b onclick=x()>2027</b>"}]}
+    title = "<script>alert(1)</script>Presupuesto <b onclick=x()>2027</b>"
+    proc["title"] = {"translations": [{"locale": "es", "text": title}]}
     proc["description"] = {"translations": [{"locale": "es", "text": (
         '<p onmouseover="alert(2)">Hola <a href="javascript:alert(3)">a</a>'
         '<a href="jav&#x09;ascript:alert(4)">b</a><a href="vbscript:x">c</a>'
@@ -176,7 +176,8 @@ def test_hostile_markup_in_translated_fields(replay, tmp_path):
         '<form action="https://evil.example"></form><meta http-equiv="refresh" content="0">'
         '<base href="https://evil.example/"><style>*{}</style><img src=x onerror=alert(7)></p>')}]}
     proc["slug"] = "../../javascript:alert(8)"
-    proc["steps"][0]["title"] = {"translations": [{"locale": "es", "text": "<svg/onload=alert(9)>Paso"}]}
+    step = {"locale": "es", "text": "<svg/onload=alert(9)>Paso"}
+    proc["steps"][0]["title"] = {"translations": [step]}
     replay.add("/api", json.dumps(doc))
     code, _ = harvest(tmp_path, [decidim_source(replay.url)])
     assert code == 0
