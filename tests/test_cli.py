@@ -142,3 +142,19 @@ def test_as_a_subprocess(tmp_path, replay):
     bad = subprocess.run(cmd + ["--only", "otra"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no such source" in bad.stderr
+
+
+def test_docs_cover_every_setting_and_adapter_option():
+    """A setting or option nobody documented is a bug (as in Datasette's docs test)."""
+    from aggregator.adapters import ADAPTERS
+    from aggregator.config import SETTINGS_KEYS, SOURCE_KEYS
+    aggregator_doc = (ROOT / "docs" / "aggregator.md").read_text()
+    all_docs = "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    for key in sorted(SETTINGS_KEYS | SOURCE_KEYS):
+        assert f"`{key}`" in aggregator_doc or f"{key}:" in aggregator_doc, key
+    for name, adapter in ADAPTERS.items():
+        assert f"adapter: {name}" in all_docs, name
+        for option in adapter.OPTIONS:
+            assert f"`{option}`" in all_docs, f"{name}.{option}"
+    for exit_code in ("| 0 |", "| 2 |", "| 3 |"):
+        assert exit_code in aggregator_doc

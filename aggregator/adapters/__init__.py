@@ -18,16 +18,8 @@ _MODULES = {
 
 
 def _load() -> dict[str, type[Adapter]]:
-    found = {}
-    for name, module in _MODULES.items():
-        try:
-            mod = import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{module}":
-                continue  # not written yet
-            raise
-        found[name] = mod.ADAPTER
-    return found
+    return {name: import_module(f"{__name__}.{module}").ADAPTER
+            for name, module in _MODULES.items()}
 
 
 ADAPTERS: dict[str, type[Adapter]] = _load()
