@@ -4,7 +4,7 @@ one static page per institution stands in for a filter."""
 
 from __future__ import annotations
 
-PER_PAGE = 100          # institutions per page of /transparencia/
+PER_PAGE = 60           # institutions per page of /transparencia/
 ENTRIES_PER_PAGE = 40   # register entries per page of an institution
 LATEST = 10
 
