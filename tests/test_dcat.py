@@ -137,6 +137,7 @@ def test_csw_getrecords_with_dcat_records(tmp_path, replay):
     assert bud.issued == "2020-05-28"
     second = replay.requests_to(path)[1]
     assert second.query["startPosition"] == "3" and second.query["request"] == "GetRecords"
+    assert "the catalog announced 6 records, 2 listed" in status["sources"]["cat"]["notes"]
 
 
 def test_json_ld_with_a_remote_context_fetched_through_the_http_layer(tmp_path, replay):

@@ -107,6 +107,8 @@ class DcatAdapter(Adapter):
             url = next_url
         if undescribed:
             self.warn(f"{undescribed} dataset(s) named by the catalog but not described in it")
+        if self.expected and len(seen) < self.expected:
+            self.warn(f"the catalog announced {self.expected:,} records, {len(seen):,} listed")
 
     def _read_page(self, resp: Response) -> tuple[Graph, str | None]:
         body = resp.body
@@ -133,6 +135,9 @@ class DcatAdapter(Adapter):
         except Exception as exc:  # noqa: BLE001 - every rdflib parser has its own errors
             raise SourceError(f"invalid {FORMATS[fmt]} from {resp.url}: "
                               f"{_first_line(exc)}") from None
+        total = _first(graph, None, HYDRA.totalItems)
+        if isinstance(total, Literal) and str(total).isdigit():
+            self.expected = int(str(total))
         return graph, _hydra_next(graph, resp.url)
 
     def _read_csw(self, root: ET.Element, url: str) -> tuple[Graph, str | None]:
