@@ -36,7 +36,9 @@ class Progress:
             self.last = now
 
     def _counts(self) -> str:
-        return f"{self.count:,}/{self.total:,} items" if self.total else f"{self.count:,} items"
+        items = "item" if (self.total or self.count) == 1 else "items"
+        return f"{self.count:,}/{self.total:,} {items}" if self.total \
+            else f"{self.count:,} {items}"
 
     def _bar(self, width: int = 30) -> str:
         if self.total:
@@ -54,7 +56,7 @@ class Progress:
         if self.tty:
             self.out.write("\r" + self._bar() + f" {elapsed:.1f}s\n")
         else:
-            self.out.write(f"{self.source_id}: {self.count:,} items in {elapsed:.1f}s\n")
+            self.out.write(f"{self.source_id}: {self._counts()} in {elapsed:.1f}s\n")
         self.out.flush()
 
 
