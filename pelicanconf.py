@@ -78,6 +78,8 @@ TRANSLATION_FEED_ATOM = None
 FEED_ATOM = None
 
 STATIC_PATHS = ["images"]
+# Unchanged images are not copied again (incremental builds).
+STATIC_CHECK_IF_MODIFIED = True
 DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = False
 DEFAULT_PAGINATION = False

@@ -1,0 +1,156 @@
+"""Incremental builds (plugins/portal_site/manifest.py): when the output folder
+persists, a page whose inputs did not change is neither rendered nor written;
+a change of data re-renders exactly the pages that show it; a template, code or
+settings change re-renders everything; pages of removed records disappear."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import ROOT, build_site
+
+import site_snapshot
+from aggregator.snapshot import read_source_file, write_source_file
+
+
+def _stamps(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+            for p in out.rglob("*") if p.is_file()}
+
+
+def _rewritten(before: dict, after: dict) -> set[str]:
+    return {k for k, v in after.items() if before.get(k) != v}
+
+
+def _build(data, out, **kw):
+    proc = build_site(data, out, **kw)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return _stamps(out)
+
+
+def _edit_dataset(data: Path, remote_id: str, **changes) -> None:
+    sf = read_source_file(data / "sources" / "portal-datos.yaml", None)
+    records = []
+    for r in sf.records:
+        if r.remote_id == remote_id:
+            for k, v in changes.items():
+                setattr(r, k, v)
+        records.append(r)
+    write_source_file(data, "portal-datos", "ckan", "2026-11-26T06:00:00+00:00", records,
+                      cache_dir=False, name=sf.name, url=sf.url)
+
+
+def _drop_dataset(data: Path, remote_id: str) -> None:
+    sf = read_source_file(data / "sources" / "portal-datos.yaml", None)
+    write_source_file(data, "portal-datos", "ckan", "2026-11-26T06:00:00+00:00",
+                      [r for r in sf.records if r.remote_id != remote_id], cache_dir=False,
+                      name=sf.name, url=sf.url)
+
+
+# Pages without a fingerprint (small, always rendered) and Pelican's own output
+# (it copies the theme's few static files on every build).
+ALWAYS = ("theme/", "index.html", "apps/", "eventos/", "estado/", "feeds/index.html",
+          "catalogo/index.html", "404.html", "noticias/nace-el-portal/",
+          "noticias/consultas-abiertas/", "noticias/datos-de-salud/", "acerca/",
+          "accesibilidad/", "privacidad/", "feeds/noticias.atom.xml")
+
+
+def test_nothing_changed_nothing_rendered(tmp_path):
+    data = site_snapshot.write(tmp_path / "data")
+    out = tmp_path / "out"
+    first = _build(data, out)
+    second = _build(data, out)
+    rewritten = _rewritten(first, second)
+    unexpected = {p for p in rewritten if not p.startswith(ALWAYS)}
+    assert unexpected == set()
+    assert not any(p.startswith("datos/") for p in rewritten)
+    assert len(second) == len(first) and len(first) > 150
+
+
+def test_one_changed_record_rerenders_only_its_pages(tmp_path):
+    data = site_snapshot.write(tmp_path / "data")
+    out = tmp_path / "out"
+    first = _build(data, out)
+    _edit_dataset(data, "conjunto-7", title="Atenciones de urgencia corregidas")
+    second = _build(data, out)
+    rewritten = {p for p in _rewritten(first, second) if not p.startswith(ALWAYS)}
+    page = (out / "datos" / "conjunto-7" / "index.html").read_text()
+    assert "<h1>Atenciones de urgencia corregidas</h1>" in page
+    # Its page, the listings that show it, and the machine-readable outputs.
+    assert "datos/conjunto-7/index.html" in rewritten
+    assert "datos/conjunto-8/index.html" not in rewritten
+    catalog = [p for p in rewritten if p.startswith("datos/") and "conjunto-" not in p]
+    assert catalog and all(("conjunto-7" in (out / p).read_text()) for p in catalog
+                           if p.endswith(".html"))
+    assert "datos/pagina/3/index.html" not in rewritten
+    assert "catalogo/data.json" in rewritten
+    assert len(rewritten) < 0.1 * len(second), sorted(rewritten)
+
+
+def test_removed_record_page_is_removed(tmp_path):
+    data = site_snapshot.write(tmp_path / "data")
+    out = tmp_path / "out"
+    _build(data, out)
+    assert (out / "datos" / "conjunto-9" / "index.html").exists()
+    _drop_dataset(data, "conjunto-9")
+    after = _build(data, out)
+    assert "datos/conjunto-9/index.html" not in after
+    assert not (out / "datos" / "conjunto-9").exists()
+    assert "/datos/conjunto-9/<" not in (out / "sitemap.xml").read_text()
+
+
+def _theme_copy(tmp_path: Path) -> tuple[Path, Path]:
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "portal", theme)
+    conf = tmp_path / "conf.py"
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+                    "import os\nfrom pelicanconf import *\n"
+                    f"THEME = {str(theme)!r}\n"
+                    "SITENAME = os.environ.get('TEST_SITENAME', SITENAME)\n")
+    return theme, conf
+
+
+def test_template_change_rerenders_everything(tmp_path):
+    data = site_snapshot.write(tmp_path / "data", count=30)
+    out = tmp_path / "out"
+    theme, conf = _theme_copy(tmp_path)
+    first = _build(data, out, conf=conf)
+    template = theme / "templates" / "dataset.html"
+    template.write_text(template.read_text().replace("<h2>Recursos", "<h2>Archivos y recursos"))
+    second = _build(data, out, conf=conf)
+    pages = [p for p in first if p.endswith(".html")]
+    assert _rewritten(first, second) >= set(pages)
+    assert "Archivos y recursos" in (out / "datos" / "conjunto-1" / "index.html").read_text()
+
+
+def test_settings_change_rerenders_everything(tmp_path):
+    data = site_snapshot.write(tmp_path / "data", count=30)
+    out = tmp_path / "out"
+    _, conf = _theme_copy(tmp_path)
+    first = _build(data, out, conf=conf)
+    second = _build(data, out, conf=conf, extra_env={"TEST_SITENAME": "Portal de Prueba"})
+    pages = [p for p in first if p.endswith(".html")]
+    assert _rewritten(first, second) >= set(pages)
+    assert "Portal de Prueba" in (out / "instituciones" / "index.html").read_text()
+
+
+def test_a_failed_build_leaves_no_manifest_to_trust(tmp_path):
+    data = site_snapshot.write(tmp_path / "data", count=30)
+    out = tmp_path / "out"
+    theme, conf = _theme_copy(tmp_path)
+    _build(data, out, conf=conf)
+    manifests = list((tmp_path / "cache" / "build").glob("*.marshal"))
+    assert len(manifests) == 1
+    # A template that fails half-way through the portal's pages.
+    broken = theme / "templates" / "institution.html"
+    good = broken.read_text()
+    broken.write_text(good.replace("{% block content %}", "{% block content %}{{ nope() }}"))
+    proc = build_site(data, out, conf=conf)
+    assert proc.returncode != 0
+    assert not manifests[0].exists()
+    broken.write_text(good)
+    before = _stamps(out)
+    after = _build(data, out, conf=conf)
+    assert _rewritten(before, after) >= {p for p in before if p.startswith("datos/")
+                                          and p.endswith(".html")}
