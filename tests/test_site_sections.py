@@ -336,3 +336,18 @@ def test_empty_snapshot_still_builds_every_section(tmp_path):
                 "eventos", "estado", "feeds", "catalogo"):
         assert (tmp_path / "out" / url / "index.html").is_file(), url
     assert "Aún no hay conjuntos de datos" in (tmp_path / "out" / "datos" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("source: extra\nrecords:\n  - {id: 'extra:1', type: dataset, resources: 7\n",
+     r"extra\.yaml:\d+: invalid YAML"),
+    ("source: extra\nschema_version: 1\nrecords:\n  - id: extra:1\n    type: dataset\n"
+     "    resources: 7\n", r"extra\.yaml:4: record 1 \(extra:1\): 'resources' must be a list"),
+])
+def test_invalid_snapshot_stops_the_build_with_a_clear_message(tmp_path, text, message):
+    data = site_snapshot.write(tmp_path / "data", count=6)
+    (data / "sources" / "extra.yaml").write_text(text)
+    proc = build_site(data, tmp_path / "out")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert re.search("error: .*" + message, proc.stderr), proc.stderr
