@@ -300,6 +300,16 @@ def source_document(source: str, adapter: str, harvested_at: str,
     return doc
 
 
+def dump_source(doc: dict) -> bytes:
+    """The YAML of a source document, record by record: the same bytes as dumping it
+    whole, in half the time and without a node tree of the whole file in memory."""
+    head = {k: v for k, v in doc.items() if k != "records"}
+    if not doc["records"]:
+        return yamlio.dumps(doc)
+    return b"".join([yamlio.dumps(head), b"records:\n"]
+                    + [yamlio.dumps([r]) for r in doc["records"]])
+
+
 def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: str,
                       records: list[Record], cache_dir: Path | None | bool = True, *,
                       name: str | None = None, url: str | None = None) -> bool:
@@ -319,7 +329,7 @@ def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: s
                 and len(old.records) == len(doc["records"]) \
                 and [r.to_dict() for r in old.records] == doc["records"]:
             return False
-    raw = yamlio.dumps(doc)
+    raw = dump_source(doc)
     yamlio.write_atomic(path, raw)
     _store(_cache_path(cache, raw), {"source": source, "adapter": adapter,
                                       "harvested_at": harvested_at, "name": name or None,

@@ -354,3 +354,20 @@ def test_summary_table_columns():
     assert table[2].split() == ["datos-gob-cl", "ok", "1,200", "+3", "~2", "-1", "0", "1.2"]
     assert table[3].split()[:2] == ["otro", "failed"] and table[3].endswith("https://x.cl")
     assert table[-1] == "2 source(s), 1 failed"
+
+
+def test_record_by_record_dump_is_byte_identical():
+    """The writer dumps a source record by record: the bytes must be those of a whole dump."""
+    from aggregator.records import License, NewsItem, Resource
+    from aggregator.snapshot import dump_source, source_document
+    recs = [Dataset(id=f"s:{i}", source="s", remote_id=str(i), title=f"Presupuesto {i}: «sí»",
+                    description_html="<p>a\nb</p>", themes=["economía", "salud"],
+                    tags=[f"t{i}", "común"], license=License("cc-by", "CC BY", None),
+                    resources=[Resource("Datos", "CSV", f"https://x.cl/{i}.csv", 10, None)])
+            for i in range(50)]
+    recs.append(NewsItem(id="s:n1", source="s", remote_id="n1", title="Noticia",
+                         published="2024-01-01T10:00:00-03:00"))
+    for chosen in (recs, recs[:1], []):
+        doc = source_document("s", "ckan", "2026-01-01T00:00:00+00:00", chosen, "Fuente",
+                              "https://x.cl")
+        assert dump_source(doc) == yamlio.dumps(doc)
