@@ -71,6 +71,12 @@ def files_fingerprint(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+# Settings that name where inputs and outputs live (their content is fingerprinted
+# page by page, or as code) or that only carry this build's bookkeeping.
+VOLATILE_SETTINGS = {"PATH", "OUTPUT_PATH", "PORTAL_DATA", "THEME", "PLUGIN_PATHS",
+                     "EDITOR_CONTENT_ERRORS", "CACHE_PATH"}
+
+
 def global_fingerprint(settings: dict, code_paths: Iterable[Path], extra: Iterable[str] = ()
                        ) -> str:
     versions = []
@@ -79,7 +85,8 @@ def global_fingerprint(settings: dict, code_paths: Iterable[Path], extra: Iterab
             versions.append(f"{dist}={metadata.version(dist)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{dist}=?")
-    return digest(SCHEME, files_fingerprint(code_paths), stable_repr(settings),
+    kept = {k: v for k, v in settings.items() if k not in VOLATILE_SETTINGS}
+    return digest(SCHEME, files_fingerprint(code_paths), stable_repr(kept),
                   *versions, *extra)
 
 

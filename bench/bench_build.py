@@ -1,0 +1,201 @@
+"""Site build: seconds, pages/s, peak RSS and output size of `pelican` on a
+synthetic snapshot (without the search index), beside the raw floor measured in
+the same run, and incremental rebuilds.
+
+The raw floor is the least any generator must do for the dataset pages: load the
+snapshot (same warm parse cache), sort and slug the records, render every
+dataset page with the same Jinja2 templates, filters and settings, and write it.
+No Pelican, no other page. ratio = full build seconds / raw floor seconds, both
+whole processes (interpreter start-up included).
+
+Incremental: the output folder persists and one source file changes (one
+dataset gets a new title and a newer `modified`, so it also moves to the top of
+the catalog, as a real upstream edit does); the parse cache is warm for the new
+file, as after `make aggregate`. Also a rebuild with nothing changed.
+
+    python -m bench --only bench_build --scale 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .common import PY, ROOT, run_measured, say, table
+
+TITLE = "Site build (pelican + plugins), raw Jinja2 floor, incremental rebuild"
+TODAY = "2026-06-15"
+
+
+def _env(data: Path, cache: Path) -> dict:
+    # Without the search index (issue 6 measures it): PORTAL_SEARCH_INDEX=0.
+    return {"PORTAL_DATA": str(data), "PORTAL_CACHE": str(cache), "PORTAL_TODAY": TODAY,
+            "PORTAL_SEARCH_INDEX": "0"}
+
+
+def _pelican(out: Path) -> list[str]:
+    return [PY, "-m", "pelican", str(ROOT / "content"), "-o", str(out),
+            "-s", str(ROOT / "pelicanconf.py")]
+
+
+def _stamps(out: Path) -> dict[str, int]:
+    stamps = {}
+    for dirpath, _dirs, files in os.walk(out):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            stamps[p] = os.stat(p).st_mtime_ns
+    return stamps
+
+
+def _size_mb(out: Path) -> float:
+    return sum(os.stat(p).st_size for p in _stamps(out)) / 1e6
+
+
+def _check(m, what: str):
+    if m.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{m.stdout[-1500:]}\n{m.stderr[-3000:]}")
+    return m
+
+
+def _edit_one_record(data: Path, cache: Path) -> tuple[Path, bytes]:
+    """Give the 500th dataset of the first source a new title and date; return the
+    file and its original bytes (to restore it)."""
+    from aggregator.snapshot import read_source_file, source_files, write_source_file  # noqa
+    path = next(p for p in source_files(data) if "datos" in p.name)
+    original = path.read_bytes()
+    sf = read_source_file(path, cache)
+    target = sf.records[min(500, len(sf.records) - 1)]
+    target.title = target.title + " (corregido)"
+    target.modified = "2026-06-10"
+    write_source_file(data, sf.source, sf.adapter or "ckan", "2026-06-10T00:00:00+00:00",
+                      sf.records, cache, name=sf.name, url=sf.url)
+    return path, original
+
+
+def run(ctx) -> None:
+    builds, incr = [], []
+    for scale in ctx.scales:
+        data = ctx.synth(scale)
+        cache = ctx.out / "cache-build"
+        out = ctx.out / "site" / str(scale)
+        raw_out = ctx.out / "raw" / str(scale)
+        env = _env(data, cache)
+        # Warm the parse cache, as `make aggregate` leaves it.
+        _check(run_measured([PY, "-m", "bench.bench_snapshot", "--load", str(data),
+                             "--cache", str(cache)]), "cache warm-up")
+        shutil.rmtree(out, ignore_errors=True)
+        full = _check(run_measured(_pelican(out), env), "full build")
+        stamps = _stamps(out)
+        pages = sum(1 for p in stamps if p.endswith(".html"))
+        datasets_pages = scale
+        shutil.rmtree(raw_out, ignore_errors=True)
+        raw = _check(run_measured([PY, "-m", "bench.bench_build", "--raw", str(data),
+                                   str(raw_out)], env), "raw floor")
+        raw_info = json.loads(raw.stdout.strip().splitlines()[-1])
+        shutil.rmtree(raw_out, ignore_errors=True)
+        builds.append((f"{scale:,}", f"{pages:,}", f"{full.seconds:.1f}",
+                       f"{pages / full.seconds:,.0f}", f"{full.peak_rss_mb:,.0f}",
+                       f"{_size_mb(out):,.0f}", f"{raw.seconds:.1f}",
+                       f"{raw_info['render_write']:.1f}", f"{raw.peak_rss_mb:,.0f}",
+                       f"{datasets_pages / raw.seconds:,.0f}",
+                       f"{full.seconds / raw.seconds:.2f}"))
+
+        nochange = _check(run_measured(_pelican(out), env), "no-change rebuild")
+        after_nochange = _stamps(out)
+        path, original = _edit_one_record(data, cache)
+        try:
+            one = _check(run_measured(_pelican(out), env), "incremental rebuild")
+        finally:
+            path.write_bytes(original)
+        after = _stamps(out)
+        rewritten = sum(1 for p, t in after.items()
+                        if p.endswith(".html") and after_nochange.get(p) != t)
+        same = sum(1 for p, t in after_nochange.items()
+                   if p.endswith(".html") and stamps.get(p) != t)
+        incr.append((f"{scale:,}", f"{full.seconds:.1f}", f"{nochange.seconds:.1f}",
+                     f"{same:,}", f"{one.seconds:.1f}", f"{rewritten:,}",
+                     f"{100 * one.seconds / full.seconds:.1f}%", f"{one.peak_rss_mb:,.0f}"))
+        # Leave the output as a full build of the pristine snapshot for later benches.
+        _check(run_measured(_pelican(out), env), "restore build")
+    say("  Full build (fresh output folder, warm parse cache):")
+    table(builds, ("datasets", "pages", "build s", "pages/s", "peak RSS MB", "output MB",
+                   "raw s", "raw render+write s", "raw RSS MB", "raw pages/s",
+                   "build/raw"))
+    say("  Incremental (output folder kept):")
+    table(incr, ("datasets", "full s", "no change s", "html rewritten", "one source changed s",
+                 "html rewritten", "% of full", "peak RSS MB"))
+    say("  (goals at 100,000: build/raw <= 1.5, peak RSS <= 2,048 MB; incremental <= 10% "
+        "of full)")
+
+
+# -- the raw floor (run in its own process) -----------------------------------
+
+def raw_floor(data: Path, out: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "plugins"))
+    started = time.perf_counter()
+    from jinja2 import Environment, FileSystemLoader   # noqa: PLC0415
+    from pelican.settings import read_settings         # noqa: PLC0415
+
+    from editor_content.frontmatter import split        # noqa: PLC0415
+    from portal_site import jsonld                       # noqa: PLC0415
+    from portal_site.filters import FILTERS, today      # noqa: PLC0415
+    from portal_site.indexes import dataset_formats, license_label  # noqa: PLC0415
+    from portal_site.model import SiteModel              # noqa: PLC0415
+    from portal_site.theme import theme_css              # noqa: PLC0415
+    from portal_site.urls import slugify                 # noqa: PLC0415
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    model = SiteModel.load(data, today(settings))
+    loaded = time.perf_counter()
+    gc.collect()
+    gc.freeze()     # the same help the build gets
+    env = Environment(loader=FileSystemLoader(str(ROOT / "themes" / "portal" / "templates")),
+                      **settings["JINJA_ENVIRONMENT"])
+    env.filters.update(FILTERS)
+    template = env.get_template("dataset.html")
+    pages = []
+    for md in sorted((ROOT / "content" / "paginas").glob("*.md")):
+        doc = split(md.read_text("utf-8"), str(md))
+        pages.append((doc.fields["title"].value, f"{md.stem}/"))
+    base = {**settings, "THEME_CSS": theme_css(settings.get("THEME_COLORS") or {}),
+            "footer_pages": pages, "portal": model, "SITEURL": "../.."}
+    for ds in model.datasets:
+        slug = model.slugs[ds.id]
+        inst = model.institution_of(ds)
+        lic = license_label(ds)
+        links = {"themes": [(t, f"datos/tema/{slugify(t)}/") for t in ds.themes],
+                 "tags": [(t, f"datos/etiqueta/{slugify(t)}/") for t in ds.tags],
+                 "formats": [(f, f"datos/formato/{slugify(f)}/") for f in dataset_formats(ds)],
+                 "license": (lic, f"datos/licencia/{slugify(lic)}/") if lic else None}
+        html = template.render({
+            **base, "page_url": f"datos/{slug}/", "output_file": f"datos/{slug}/index.html",
+            "dataset": ds, "institution": inst, "links": links,
+            "source_name": model.source_name(ds.source), "resources": ds.resources[:40],
+            "more_resources": max(0, len(ds.resources) - 40),
+            "long_description": len(ds.description_html or "") > 12_000,
+            "ld": lambda ds=ds, slug=slug, inst=inst: jsonld.dataset(ds, slug, inst, "")})
+        target = out / "datos" / slug
+        os.makedirs(target, exist_ok=True)
+        with open(target / "index.html", "w", encoding="utf-8") as f:
+            f.write(html)
+    done = time.perf_counter()
+    return {"load": loaded - started, "render_write": done - loaded,
+            "pages": len(model.datasets)}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--raw", nargs=2, type=Path, metavar=("DATA", "OUT"), required=True)
+    args = p.parse_args(argv)
+    print(json.dumps(raw_floor(*args.raw)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
