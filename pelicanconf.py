@@ -32,7 +32,7 @@ DEFAULT_DATE_FORMAT = "%d/%m/%Y"
 
 THEME = str(ROOT / "themes" / "portal")
 PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["portal_site", "editor_content"]
+PLUGINS = ["portal_site", "editor_content", "portal_search"]
 
 # The aggregated snapshot (content/data by default) and the build date.
 PORTAL_DATA = os.environ.get("PORTAL_DATA") or str(ROOT / "content" / "data")

@@ -1,0 +1,14 @@
+"""Site search: the /buscar/ page and a prebuilt static Pagefind index of every
+record, page and editor item (see docs/search.md)."""
+
+from pelican import signals
+
+from .generator import SearchGenerator
+
+
+def _get_generators(pelican_object):
+    return SearchGenerator
+
+
+def register():
+    signals.get_generators.connect(_get_generators)
