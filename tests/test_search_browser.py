@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from conftest import StaticServer
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import test_search_corpus as corpus
 
@@ -39,9 +40,15 @@ def search(probe, base: str, query: str = "", wait_counts: bool = False, **filte
 
 def results(probe, wait_counts: bool = False) -> list[dict]:
     page = probe.page
-    page.wait_for_selector(DONE)
-    if wait_counts:
-        page.wait_for_selector("form[data-counts=done]")
+    try:
+        page.wait_for_selector(DONE)
+        if wait_counts:
+            page.wait_for_selector("form[data-counts=done]")
+    except PlaywrightTimeout:
+        raise AssertionError(f"search did not finish on {page.url}: "
+                             f"state {page.get_attribute('form#buscador', 'data-search')}, "
+                             f"status {page.inner_text('#estado')!r}, "
+                             f"console {probe.console_errors}") from None
     assert page.get_attribute("form#buscador", "data-search") == "done", \
         page.inner_text("#estado")
     return page.eval_on_selector_all("#lista > li", """items => items.map(li => ({
@@ -350,3 +357,47 @@ def test_bundled_site_minsal_and_titles(probe, site_url, bundled_site):
         found = search(probe, site_url, title)
         assert title in [r["title"] for r in found[:3]], (title, found[:3])
     assert probe.offsite == [] and probe.console_errors == []
+
+
+# -- a large index in several bundles ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    """The same corpus with at most 30 documents per bundle: three shards."""
+    out = corpus.build(tmp_path_factory, "search-corpus-sharded", PORTAL_SEARCH_SHARD_PAGES="30")
+    server = StaticServer(out)
+    yield server.url, out
+    server.close()
+
+
+def test_shards_are_merged_at_query_time(probe, sharded, corpus_url):
+    url, out = sharded
+    assert [p.name for p in sorted(out.glob("pagefind*"))] == ["pagefind", "pagefind-2",
+                                                               "pagefind-3"]
+    for query, filters, first in FIRST[::3]:
+        found = search(probe, url, query, **filters)
+        assert found and path_of(found[0]["href"]) == first, (query, filters)
+    # The same number of results as one bundle, from every shard.
+    search(probe, corpus_url, "ministerio", wait_counts=True)
+    single = probe.page.inner_text("#estado")
+    search(probe, url, "ministerio", wait_counts=True)
+    assert probe.page.inner_text("#estado") == single
+    counts = probe.page.eval_on_selector_all(
+        "fieldset[data-filter=tipo] .n", "ns => ns.map(n => Number(n.textContent.replace(/\\D/g, '')))")
+    assert sum(counts) == int(single.split()[0])
+    assert probe.offsite == [] and probe.console_errors == []
+
+
+def test_date_sort_reads_the_shards_in_order(probe, sharded):
+    url, _ = sharded
+    search(probe, url, "indicador", orden="fecha")
+    page = probe.page
+    while page.is_visible("#mas"):
+        n = page.locator("#lista > li").count()
+        page.click("#mas")
+        page.wait_for_function(f"document.querySelectorAll('#lista > li').length > {n}")
+    dates = page.eval_on_selector_all("#lista time", "ts => ts.map(t => t.dateTime)")
+    assert len(dates) == 60 and dates == sorted(dates, reverse=True)
+    # Indicators span 2010-2024: all three shards answered.
+    assert dates[0] >= "2024" and dates[-1] < "2011"
+    assert probe.console_errors == []

@@ -172,16 +172,18 @@ def write_content(content: Path) -> Path:
     return content
 
 
-def build(tmp_path_factory) -> Path:
-    """The corpus site, built once per test session (with its search index)."""
+def build(tmp_path_factory, name: str = "search-corpus", **env: str) -> Path:
+    """The corpus site, built once per test session (with its search index);
+    `env` adds environment variables to the build (PORTAL_SEARCH_SHARD_PAGES)."""
     from conftest import build_site  # noqa: PLC0415
 
-    root = tmp_path_factory.getbasetemp() / "search-corpus"
+    root = tmp_path_factory.getbasetemp() / name
     out = root / "output"
     if (root / "built").exists():
         return out
     root.mkdir(exist_ok=True)
-    proc = build_site(write(root / "data"), out, content=write_content(root / "content"))
+    proc = build_site(write(root / "data"), out, content=write_content(root / "content"),
+                      extra_env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (root / "built").write_text("ok")
     return out

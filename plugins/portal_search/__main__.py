@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from portal_site.indexes import build_indexes  # noqa: PLC0415
     from portal_site.model import SiteModel  # noqa: PLC0415
 
-    from .generator import build_index, documents_of  # noqa: PLC0415
+    from .generator import build_index, documents_of, shard_pages  # noqa: PLC0415
     from .pagefind_index import PRIMARY, STAMP  # noqa: PLC0415
 
     started = time.monotonic()
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded = time.monotonic() - started
     if args.force:
         (args.output / PRIMARY / STAMP).unlink(missing_ok=True)
-    build_index(list(documents_of({"portal": model})), args.output)
+    build_index(list(documents_of({"portal": model})), args.output, shard_pages({}))
     print(f"snapshot loaded in {loaded:.1f}s; total {time.monotonic() - started:.1f}s; "
           f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB",
           file=sys.stderr)

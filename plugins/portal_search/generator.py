@@ -4,9 +4,9 @@ signal), the Pagefind bundle in output/pagefind/, for `make html` and
 
 The index is built from the build's context (see documents.py). A build whose
 documents are unchanged keeps the bundle it finds (a digest is stored in it), so
-a rebuild with nothing new is cheap. `PORTAL_SEARCH_INDEX = False` in the
-settings, or PORTAL_SEARCH_INDEX=0 in the environment, skips the index (site
-benchmarks); /buscar/ is written either way.
+a rebuild with nothing new is cheap. Settings (or environment variables):
+PORTAL_SEARCH_INDEX = False skips the index (site benchmarks; /buscar/ is
+written either way); PORTAL_SEARCH_SHARD_PAGES sets the documents per bundle.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .documents import FILTERS, SORT_KEY, DocumentBuilder
-from .pagefind_index import (bundle_names, digest, plan, read_stamp, shard_count,
-                             write_bundles)
+from .pagefind_index import (SHARD_PAGES, bundle_names, digest, plan, read_stamp,
+                             shard_count, write_bundles)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,13 @@ PAGE = "buscar/index.html"
 BROWSE = [("datos/", "Datos"), ("instituciones/", "Instituciones"),
           ("participacion/", "Participación"), ("transparencia/", "Transparencia"),
           ("noticias/", "Noticias"), ("apps/", "Apps"), ("eventos/", "Eventos")]
+
+
+def shard_pages(settings: dict) -> int:
+    """Documents per bundle (PORTAL_SEARCH_SHARD_PAGES, setting or environment)."""
+    value = os.environ.get("PORTAL_SEARCH_SHARD_PAGES") or settings.get(
+        "PORTAL_SEARCH_SHARD_PAGES") or SHARD_PAGES
+    return max(1, int(value))
 
 
 def index_enabled(settings: dict) -> bool:
@@ -76,18 +83,18 @@ def documents_of(context: dict):
     return DocumentBuilder(model, formats, transparency_page).all(context)
 
 
-def build_index(documents: list, output_path: str | Path) -> None:
+def build_index(documents: list, output_path: str | Path, per_shard: int = SHARD_PAGES) -> None:
     """Write the bundles for these documents, unless the output already has them."""
     output = Path(output_path)
-    key, count = digest(documents)
-    shards = shard_count(count)
+    key, count = digest(documents, per_shard)
+    shards = shard_count(count, per_shard)
     stamp = {"digest": key, "documents": count, "shards": shards}
     if read_stamp(output) == stamp and all(
             (output / name / "pagefind.js").is_file() for name in bundle_names(shards)):
         log.info("Search: %d documents unchanged, index kept", count)
         return
     try:
-        stats = write_bundles(plan(documents), output, stamp)
+        stats = write_bundles(plan(documents, per_shard), output, stamp)
     except (OSError, RuntimeError) as exc:
         print(f"error: search index not written: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc
@@ -103,7 +110,9 @@ class SearchGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         documents = list(documents_of(self.context))
-        bundles = " ".join(f"{name}/" for name in bundle_names(shard_count(len(documents))))
+        self._per_shard = shard_pages(self.settings)
+        shards = shard_count(len(documents), self._per_shard)
+        bundles = " ".join(f"{name}/" for name in bundle_names(shards))
         writer.write_file(PAGE, self.get_template("search"), self.context,
                           self.settings["RELATIVE_URLS"], override_output=True,
                           url="buscar/", page_url="buscar/", browse=BROWSE,
@@ -118,4 +127,4 @@ class SearchGenerator(Generator):
         signals.finalized.disconnect(self._finalized)
         documents, self._documents = self._documents, None
         if documents is not None:
-            build_index(documents, self.output_path)
+            build_index(documents, self.output_path, self._per_shard)

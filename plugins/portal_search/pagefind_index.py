@@ -101,22 +101,24 @@ def bundle_names(shards: int) -> list[str]:
     return [PRIMARY] + [f"{PRIMARY}-{n}" for n in range(2, shards + 1)]
 
 
-def shard_count(documents: int) -> int:
-    return max(1, -(-documents // SHARD_PAGES))
+def shard_count(documents: int, shard_pages: int = SHARD_PAGES) -> int:
+    return max(1, -(-documents // max(1, shard_pages)))
 
 
-def plan(documents: Iterable[SearchDocument]) -> list[list[SearchDocument]]:
+def plan(documents: Iterable[SearchDocument],
+         shard_pages: int = SHARD_PAGES) -> list[list[SearchDocument]]:
     """The documents in shards of about equal size, newest first (undated last)."""
     docs = sorted(documents, key=lambda d: d.date or NO_DATE, reverse=True)
-    n = shard_count(len(docs))
+    n = shard_count(len(docs), shard_pages)
     size = -(-len(docs) // n) if docs else 0
     return [docs[i * size:(i + 1) * size] for i in range(n)]
 
 
-def digest(documents: Iterable[SearchDocument]) -> tuple[str, int]:
+def digest(documents: Iterable[SearchDocument],
+           shard_pages: int = SHARD_PAGES) -> tuple[str, int]:
     """A digest of everything the index would hold, and the number of documents."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{FORMAT}|{SHARD_PAGES}|{json.dumps(CONFIG, sort_keys=True)}|".encode())
+    h.update(f"{FORMAT}|{shard_pages}|{json.dumps(CONFIG, sort_keys=True)}|".encode())
     n = 0
     for doc in documents:
         h.update(doc.url.encode("utf-8", "replace"))
