@@ -44,7 +44,10 @@ PORTAL_SOURCE_NAMES = {}
 # country's URL patterns ({code}, {id}, {leylobby_id}), or None to hide a link.
 
 # Autoescape stays on: everything from sources is untrusted (DESIGN.md, Security).
-JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+# auto_reload off: each build (and each devserver rebuild) makes a new environment
+# anyway, and checking every template's mtime on every page costs seconds at scale.
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
+                     "auto_reload": False}
 
 # Editors' content (plugins/editor_content, docs/editors.md): Markdown with YAML front
 # matter. News in content/noticias, pages in content/paginas; apps in content/apps and

@@ -45,7 +45,7 @@ def _dataset(n: int, title: str, inst: str | None, modified: str, **kw) -> Datas
     return Dataset(**base)
 
 
-def datasets(count: int = 95) -> list[Dataset]:
+def datasets(count: int = 120) -> list[Dataset]:
     out = [
         _dataset(1, "Establecimientos de salud", "ministerio-de-salud", "2026-11-20",
                  resources=[Resource("Establecimientos (CSV)", "csv", f"{HOST}/f/est.csv",
@@ -109,7 +109,7 @@ def transparency() -> list[TransparencyEntry]:
         for n in range(1, 6)]
 
 
-def write(data: Path, count: int = 95) -> Path:
+def write(data: Path, count: int = 120) -> Path:
     """Write the snapshot folder; returns it."""
     (data / "sources").mkdir(parents=True, exist_ok=True)
     yamlio.write_atomic(data / "institutions.yaml", yamlio.dumps(

@@ -48,9 +48,9 @@ def _drop_dataset(data: Path, remote_id: str) -> None:
                       name=sf.name, url=sf.url)
 
 
-# Pages without a fingerprint (small, always rendered) and Pelican's own output
-# (it copies the theme's few static files on every build).
-ALWAYS = ("theme/", "index.html", "apps/", "eventos/", "estado/", "feeds/index.html",
+# Pages without a fingerprint (small, always rendered), Pelican's own output (it
+# copies the theme's few static files on every build) and the search plugin's.
+ALWAYS = ("theme/", "buscar/", "pagefind/", "index.html", "apps/", "eventos/", "estado/", "feeds/index.html",
           "catalogo/index.html", "404.html", "noticias/nace-el-portal/",
           "noticias/consultas-abiertas/", "noticias/datos-de-salud/", "acerca/",
           "accesibilidad/", "privacidad/", "feeds/noticias.atom.xml")
@@ -83,6 +83,12 @@ def test_one_changed_record_rerenders_only_its_pages(tmp_path):
     catalog = [p for p in rewritten if p.startswith("datos/") and "conjunto-" not in p]
     assert catalog and all(("conjunto-7" in (out / p).read_text()) for p in catalog
                            if p.endswith(".html"))
+    # Lines reused from the fragment store are the new ones, not stale copies.
+    for p in catalog:
+        html = (out / p).read_text()
+        assert html.count("Atenciones de urgencia corregidas") == html.count("datos/conjunto-7/")
+    assert "Atenciones de urgencia corregidas" in (out / "catalogo" / "data.json").read_text()
+    assert "Atenciones de urgencia corregidas" in (out / "catalogo" / "datasets.csv").read_text()
     assert "datos/pagina/3/index.html" not in rewritten
     assert "catalogo/data.json" in rewritten
     assert len(rewritten) < 0.1 * len(second), sorted(rewritten)
@@ -140,7 +146,8 @@ def test_a_failed_build_leaves_no_manifest_to_trust(tmp_path):
     out = tmp_path / "out"
     theme, conf = _theme_copy(tmp_path)
     _build(data, out, conf=conf)
-    manifests = list((tmp_path / "cache" / "build").glob("*.marshal"))
+    manifests = [p for p in (tmp_path / "cache" / "build").glob("*.marshal")
+                 if p.name != "fragments.marshal"]
     assert len(manifests) == 1
     # A template that fails half-way through the portal's pages.
     broken = theme / "templates" / "institution.html"

@@ -86,12 +86,12 @@ def _listed(html: str) -> list[str]:
 
 def test_catalog_is_paginated_newest_update_first(site):
     pages = [_listed(read(site, u)) for u in ("/datos/", "/datos/pagina/2/", "/datos/pagina/3/")]
-    assert [len(p) for p in pages] == [40, 40, 15]
+    assert [len(p) for p in pages] == [50, 50, 20]
     assert pages[0][:5] == ["conjunto-1", "conjunto-2", "conjunto-3", "conjunto-4", "conjunto-5"]
     everything = [slug for p in pages for slug in p]
-    assert len(set(everything)) == 95
+    assert len(set(everything)) == 120
     dates = re.findall(r'actualizado <time datetime="([0-9-]+)"', read(site, "/datos/pagina/2/"))
-    assert dates == sorted(dates, reverse=True) and len(dates) == 40
+    assert dates == sorted(dates, reverse=True) and len(dates) == 50
     assert not (site / "datos" / "pagina" / "4").exists()
     nav = read(site, "/datos/pagina/2/")
     assert 'rel="prev"' in nav and 'rel="next"' in nav and 'aria-current="page"' in nav
@@ -99,16 +99,16 @@ def test_catalog_is_paginated_newest_update_first(site):
 
 def test_facet_pages_show_counts_and_link_back(site):
     index = read(site, "/datos/temas/")
-    assert re.search(r'datos/tema/salud/">salud</a> <span class="count">92</span>', index)
+    assert re.search(r'datos/tema/salud/">salud</a> <span class="count">117</span>', index)
     assert re.search(r'datos/tema/economia/">economía</a> <span class="count">1</span>', index)
     assert _listed(read(site, "/datos/tema/economia/")) == ["conjunto-2"]
-    assert len(_listed(read(site, "/datos/tema/salud/"))) == 40
+    assert len(_listed(read(site, "/datos/tema/salud/"))) == 50
     assert _listed(read(site, "/datos/formato/json/")) == ["conjunto-1"]
     # Formats are normalized: 'csv' and 'CSV' are one facet value.
     assert "conjunto-1" in _listed(read(site, "/datos/formato/csv/"))
     assert _listed(read(site, "/datos/institucion/sin-institucion/")) == ["conjunto-5"]
     licenses = read(site, "/datos/licencias/")
-    assert '<span class="count">94</span>' in licenses     # conjunto-4 has none
+    assert '<span class="count">119</span>' in licenses     # conjunto-4 has none
     summary = read(site, "/datos/")
     assert "Explorar por" in summary and "Todas: 4 instituciones" in summary
     assert "Explorar por" not in read(site, "/datos/pagina/2/")
@@ -164,7 +164,7 @@ def test_institution_page_gathers_everything(site):
     assert "ingreso-sai-v2?idOrgTa=AO001" in html
     assert "Audiencia sobre licencias médicas" in html
     assert "Consulta sobre la ley de fármacos" in html and "Quedan 10 días" in html
-    assert 'href="../../datos/institucion/ministerio-de-salud/">Sus 92 conjuntos de datos' in html
+    assert 'href="../../datos/institucion/ministerio-de-salud/">Sus 117 conjuntos de datos' in html
     assert "Noticia de salud número 12" in html
     assert 'href="../../instituciones/ministerio-de-salud/noticias/">Sus 12 noticias' in html
     assert "Subsecretaría de Salud Pública" in html          # depends on it
@@ -280,10 +280,10 @@ def test_sitemap_lists_every_page_and_robots_points_to_it(site):
 def test_catalog_exports(site):
     doc = json.loads((site / "catalogo" / "data.json").read_text())
     assert doc["conformsTo"].startswith("https://project-open-data")
-    assert len(doc["dataset"]) == 95 and doc["dataset"][0]["title"] == "Establecimientos de salud"
+    assert len(doc["dataset"]) == 120 and doc["dataset"][0]["title"] == "Establecimientos de salud"
     assert doc["dataset"][0]["distribution"][0]["downloadURL"] == "https://datos.example/f/est.csv"
     rows = list(csv.DictReader((site / "catalogo" / "datasets.csv").open(encoding="utf-8")))
-    assert len(rows) == 95 and rows[1]["titulo"] == "Presupuesto <script>alert(1)</script> 2026"
+    assert len(rows) == 120 and rows[1]["titulo"] == "Presupuesto <script>alert(1)</script> 2026"
     assert rows[0]["formatos"] == "CSV; JSON" and rows[0]["institucion"] == "Ministerio de Salud"
 
 

@@ -12,6 +12,9 @@ from pelican.contents import SkipStub
 from pelican.generators import Generator
 
 from .frontmatter import FrontMatterError
+
+# The portal plugin's placeholder for SITEURL (see portal_site/filters.py).
+SITEURL_MARK = "\x1aSITEURL\x1a"
 from .reader import ERRORS_KEY, shown_path
 from .schema import kind_of
 
@@ -30,7 +33,8 @@ class EditorItem:
                  context=None):
         meta = dict(metadata or {})
         self.source_path = source_path
-        self.content_html = Markup(content or "")
+        # `{static}/images/x.png` in the body: the page fills in its own SITEURL.
+        self.content_html = Markup((content or "").replace("{static}", SITEURL_MARK))
         self.title: str = meta.get("title", "")
         self.summary_html = Markup(meta.get("summary") or "")
         # FILENAME_METADATA (pelicanconf) gives the slug from the file name.

@@ -70,6 +70,17 @@ def iso_date(value) -> str:
     return d.isoformat() if d else ""
 
 
+def _es(x: int | float) -> str:
+    """A number the way Babel writes it in Spanish ('1.234.567', '1,5'), without
+    Babel's per-call cost (pages show tens of thousands of numbers); integers
+    and one-decimal values only, which is all the portal shows."""
+    if isinstance(x, float) and not x.is_integer():
+        text = f"{x:,.1f}"
+    else:
+        text = f"{int(x):,}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
 def tamano(size) -> str:
     """Bytes in a human unit, Spanish decimals: 1536 -> '1,5 KB'."""
     if size in (None, ""):
@@ -79,12 +90,14 @@ def tamano(size) -> str:
         if n < 1024 or unit == "TB":
             if unit == "bytes":
                 return f"{int(n)} bytes"
-            return f"{format_decimal(round(n, 1), locale=LOCALE)} {unit}"
+            return f"{_es(round(n, 1))} {unit}"
         n /= 1024
     return ""
 
 
 def numero(n) -> str:
+    if isinstance(n, (int, float)) and not isinstance(n, bool):
+        return _es(n if isinstance(n, int) else round(n, 1))
     return format_decimal(n or 0, locale=LOCALE)
 
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import time
 from pathlib import Path
 
+from pelican import signals
 from pelican.generators import Generator
 
-from aggregator.snapshot import SnapshotError
+from aggregator.snapshot import SnapshotError, default_cache_dir
 from aggregator.transparency import PatternError, patterns_from_settings
 
 from .filters import FILTERS, today
+from .fragments import FragmentStore
 from .indexes import build_indexes, initial
 from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
@@ -30,9 +33,9 @@ from .theme import ThemeColorError, theme_css
 log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
-# The sitemap runs last: it lists every page the others wrote.
+# `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
 SECTIONS = [home, datasets, institutions, participation, transparency, news, editorial,
-            status, exports, feeds, seo]
+            status, exports, feeds]
 
 
 class PortalGenerator(Generator):
@@ -64,23 +67,53 @@ class PortalGenerator(Generator):
         return [Path(self.theme), PLUGINS_DIR / "portal_site", PLUGINS_DIR / "editor_content"]
 
     def generate_output(self, writer) -> None:
-        started = time.monotonic()
+        self.started = time.monotonic()
         # Hundreds of thousands of long-lived records: keep the cyclic collector
         # from rescanning them on every collection while pages render.
         gc.collect()
         gc.freeze()
-        manifest = Manifest(self.output_path, global_fingerprint(
+        global_fp = global_fingerprint(
             self.settings, self._code_paths(),
-            extra=[repr(self.context["footer_pages"]), self.context["THEME_CSS"]]))
-        site = Site(self, writer, manifest)
+            extra=[repr(self.context["footer_pages"]), self.context["THEME_CSS"]])
+        self.manifest = Manifest(self.output_path, global_fp)
+        self.store = FragmentStore(default_cache_dir(), global_fp)
+        self.site = Site(self, writer, self.manifest, self.store)
+        self.timings: list[str] = []
+        # Pages other generators write after this one (the search page) belong
+        # in the sitemap too: it is written once every generator is done.
+        self.written_elsewhere: list[str] = []
+        signals.content_written.connect(self._content_written)
+        signals.finalized.connect(self._finalized)
         for section in SECTIONS:
-            section.write(site)
-        removed = manifest.remove_stale()
-        manifest.save()
-        gc.unfreeze()
-        log.info("Portal: %d pages and files written, %d unchanged, %d removed in %.1fs",
-                    manifest.rendered, manifest.kept, removed, time.monotonic() - started)
+            self._run(section)
 
+    def _run(self, section) -> None:
+        started, rendered = time.monotonic(), self.manifest.rendered
+        section.write(self.site)
+        self.timings.append(f"{section.__name__.rsplit('.', 1)[-1]} "
+                            f"{self.manifest.rendered - rendered} in "
+                            f"{time.monotonic() - started:.1f}s")
+
+    def _content_written(self, path, context=None) -> None:
+        prefix = str(self.output_path).rstrip("/") + "/"
+        if isinstance(path, str) and path.startswith(prefix) and path.endswith(".html"):
+            self.written_elsewhere.append(path[len(prefix):])
+
+    def _finalized(self, pelican_object) -> None:
+        signals.content_written.disconnect(self._content_written)
+        signals.finalized.disconnect(self._finalized)
+        self.site.extra_pages = self.written_elsewhere
+        self._run(seo)
+        removed = self.manifest.remove_stale()
+        self.manifest.save()
+        self.store.save(ds.id for ds in self.model.datasets)
+        gc.unfreeze()
+        if os.environ.get("PORTAL_BUILD_TIMINGS"):
+            print(f"Portal sections (pages written): {'; '.join(self.timings)}",
+                  file=sys.stderr)
+        log.info("Portal: %d pages and files written, %d unchanged, %d removed in %.1fs",
+                 self.manifest.rendered, self.manifest.kept, removed,
+                 time.monotonic() - self.started)
 
 
 def stop_build(message: str):

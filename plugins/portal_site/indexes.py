@@ -109,7 +109,7 @@ def initial(name: str) -> str:
     return "#"
 
 
-def _build_facets(model) -> dict[str, Facet]:
+def _build_facets(model, formats: dict[str, list[str]]) -> dict[str, Facet]:
     insts = model.institutions
     labels: dict[str, dict[str, list[Dataset]]] = {key: defaultdict(list) for key, *_ in FACETS}
     by_inst, by_theme, by_tag = labels["institucion"], labels["tema"], labels["etiqueta"]
@@ -121,7 +121,8 @@ def _build_facets(model) -> dict[str, Facet]:
             by_theme[t].append(ds)
         for t in dict.fromkeys(ds.tags):
             by_tag[t].append(ds)
-        for f in dataset_formats(ds):
+        fmts = formats[ds.id] = dataset_formats(ds)
+        for f in fmts:
             by_format[f].append(ds)
         lic = license_label(ds)
         if lic:
@@ -150,6 +151,7 @@ def _build_facets(model) -> dict[str, Facet]:
 @dataclass(eq=False)
 class Indexes:
     facets: dict[str, Facet]
+    formats: dict[str, list[str]]            # dataset id -> its formats, normalized
     news_by_inst: dict[str, list]
     consultations_by_inst: dict[str, list]
     transparency_by_inst: dict[str, list]
@@ -168,6 +170,9 @@ class Indexes:
 
     def facet_value(self, key: str, label: str) -> FacetValue | None:
         return self.facets[key].by_label.get(label)
+
+    def facet_slug(self, key: str, label: str) -> str:
+        return self.facets[key].by_label[label].slug
 
 
 def build_indexes(model) -> Indexes:
@@ -196,8 +201,9 @@ def build_indexes(model) -> Indexes:
     for inst in directory:
         by_kind[inst.kind or "Sin tipo indicado"].append(inst)
         by_region[inst.region or "Sin región indicada"].append(inst)
+    formats: dict[str, list[str]] = {}
     return Indexes(
-        facets=_build_facets(model), news_by_inst=dict(news_by),
+        facets=_build_facets(model, formats), formats=formats, news_by_inst=dict(news_by),
         consultations_by_inst=dict(cons_by), transparency_by_inst=dict(transp_by),
         sources_by_inst={k: list(v) for k, v in sources_by.items()},
         open=open_, upcoming=upcoming, closed=closed, status=status, directory=directory,

@@ -39,6 +39,14 @@ def record_fingerprint(record: Any) -> str:
                            digest_size=10).hexdigest()
 
 
+def file_digest(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def stable_repr(value: Any) -> str:
     """A repr with no memory addresses (functions by qualified name) and dicts
     and sets in sorted order, so equal settings give equal text across runs."""
@@ -100,11 +108,16 @@ class Manifest:
         self.previous: dict[str, str] = {}
         self.current: dict[str, str] = {}
         self.previous_global: str | None = None
+        # Record fingerprints by source file content: a file that did not change
+        # needs no record hashed again (they do not depend on templates or code).
+        self.previous_records: dict[str, dict[str, str]] = {}
+        self.current_records: dict[str, dict[str, str]] = {}
         try:
             doc = marshal.loads(self.path.read_bytes())
             if isinstance(doc, dict) and doc.get("scheme") == SCHEME:
                 self.previous_global = doc.get("global")
                 self.previous = doc.get("pages") or {}
+                self.previous_records = doc.get("records") or {}
         except (OSError, EOFError, ValueError, TypeError):
             pass
         self.old_pages = set(self.previous)     # for removing pages no longer built
@@ -117,6 +130,14 @@ class Manifest:
             pass
         self.kept = 0
         self.rendered = 0
+
+    def record_fingerprints(self, file_digest: str, records) -> dict[str, str]:
+        """{record id: fingerprint} for the records of one source file."""
+        fps = self.previous_records.get(file_digest)
+        if fps is None or len(fps) != len(records):
+            fps = {r.id: record_fingerprint(r) for r in records}
+        self.current_records[file_digest] = fps
+        return fps
 
     def page_digest(self, save_as: str, fingerprint: Iterable[str]) -> str:
         return digest(self.global_fp, save_as, *fingerprint)
@@ -154,7 +175,8 @@ class Manifest:
         return removed
 
     def save(self) -> None:
-        doc = {"scheme": SCHEME, "global": self.global_fp, "pages": self.current}
+        doc = {"scheme": SCHEME, "global": self.global_fp, "pages": self.current,
+               "records": self.current_records}
         try:
             yamlio.write_atomic(self.path, marshal.dumps(doc))
         except OSError:

@@ -63,9 +63,11 @@ class Sink:
         self.urls: list[str] = []       # site-relative URLs of every page (sitemap)
 
     def page(self, save_as: str, template: str, fingerprint: Iterable[str] | None = None,
-             sitemap: bool = True, relative: bool | None = None, **kwargs) -> bool:
+             sitemap: bool = True, relative: bool | None = None,
+             lazy: Callable[[], dict] | None = None, **kwargs) -> bool:
         """Render `template` into `save_as` unless its fingerprint shows it is
-        unchanged; return whether it was rendered."""
+        unchanged; return whether it was rendered. `lazy()` gives more template
+        variables, computed only when the page is rendered."""
         url = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
         if sitemap:
             self.urls.append(url)
@@ -75,6 +77,8 @@ class Sink:
             if self.manifest.is_fresh(save_as, page_digest):
                 self.manifest.keep(save_as, page_digest)
                 return False
+        if lazy is not None:
+            kwargs.update(lazy())
         self.writer.write_file(save_as, self.generator.get_template(template),
                                self.generator.context,
                                self.relative if relative is None else relative,

@@ -10,9 +10,10 @@ from datetime import date, datetime
 from aggregator.records import Dataset
 from aggregator.transparency import institution_links
 
-from .filters import SITEURL_MARK, as_date, excerpt
-from .indexes import dataset_formats, license_label
-from .manifest import digest, record_fingerprint
+from .filters import as_date, excerpt
+from .fragments import LINE, render_lines
+from .indexes import license_label
+from .manifest import digest, file_digest, record_fingerprint
 from .pages import Sink
 
 
@@ -33,7 +34,7 @@ class NewsEntry:
 
 
 class Site:
-    def __init__(self, generator, writer, manifest):
+    def __init__(self, generator, writer, manifest, fragments):
         self.generator = generator
         self.settings = generator.settings
         self.context = generator.context
@@ -41,6 +42,7 @@ class Site:
         self.idx = self.model.idx
         self.today = self.model.today
         self.manifest = manifest
+        self.fragments = fragments          # FragmentStore (kept between builds)
         self.sink = Sink(generator, writer, manifest)
         self.articles = list(self.context.get("articles") or [])
         self.pages = list(self.context.get("pages") or [])
@@ -48,15 +50,21 @@ class Site:
         self.events = list(self.context.get("events") or [])
         self._fp: dict[str, str] = {}
         self._item_fp: dict[str, str] = {}
-        self._fragments: dict[str, str] = {}
-        self._item_template = generator.get_template("_dataset_item")
+        self._lines_template = generator.get_template("_dataset_items")
         self._patterns = generator.transparency_patterns
         self._links: dict[str, dict] = {}
         self._by_ref: dict[str, Dataset] | None = None
         self.context["fragments"] = self
+        self._fingerprint_sources()
         self.news = self._merge_news()
 
     # -- fingerprints ---------------------------------------------------------
+
+    def _fingerprint_sources(self) -> None:
+        for sf in self.model.snapshot.sources.values():
+            if sf.path is not None:
+                self._fp.update(self.manifest.record_fingerprints(file_digest(sf.path),
+                                                                  sf.records))
 
     def fp(self, record) -> str:
         key = record.id
@@ -73,18 +81,25 @@ class Site:
             value = self._item_fp[ds.id] = f"{self.fp(ds)}{inst.name if inst else ''}"
         return value
 
-    # -- fragments: a dataset's line in listings, rendered once ---------------
+    # -- a dataset's line in listings, rendered once --------------------------
 
     def datasets(self, items) -> list[str]:
-        out = []
-        for ds in items:
-            html = self._fragments.get(ds.id)
-            if html is None:
-                html = self._fragments[ds.id] = self._item_template.render(
-                    SITEURL=SITEURL_MARK, ds=ds, slug=self.model.slugs[ds.id],
-                    institution=self.model.institution_of(ds), formats=dataset_formats(ds))
-            out.append(html)
+        store, item_fp = self.fragments, self.item_fp
+        out = [store.get(ds.id, item_fp(ds), LINE) for ds in items]
+        missing = [ds for ds, line in zip(items, out) if line is None]
+        if missing:
+            self.render_lines(missing)
+            out = [store.get(ds.id, item_fp(ds), LINE) for ds in items]
         return out
+
+    def render_lines(self, items) -> None:
+        """Render (in batches) the listing lines the store lacks."""
+        todo = [ds for ds in items if self.fragments.get(ds.id, self.item_fp(ds), LINE) is None]
+        for start in range(0, len(todo), 2000):
+            batch = todo[start:start + 2000]
+            for ds, line in zip(batch, render_lines(self._lines_template, self.model,
+                                                    self.idx.formats, batch)):
+                self.fragments.put(ds.id, self.item_fp(ds), LINE, line)
 
     # -- links ----------------------------------------------------------------
 
@@ -94,6 +109,15 @@ class Site:
             links = self._links[inst.id] = institution_links(inst, self._patterns)
         return links
 
+    def link_slugs(self, ds: Dataset) -> str:
+        """The facet slugs a dataset page links to, for its fingerprint (cheap)."""
+        slug = self.idx.facet_slug
+        lic = license_label(ds)
+        return "|".join([*(slug("tema", t) for t in ds.themes),
+                         *(slug("etiqueta", t) for t in ds.tags),
+                         *(slug("formato", f) for f in self.idx.formats.get(ds.id, ())),
+                         slug("licencia", lic) if lic else ""])
+
     def dataset_links(self, ds: Dataset) -> dict:
         """Facet pages a dataset page links to (themes, tags, formats, license)."""
         facet = self.idx.facet_value
@@ -101,7 +125,7 @@ class Site:
         return {
             "themes": [(t, facet("tema", t).path) for t in dict.fromkeys(ds.themes)],
             "tags": [(t, facet("etiqueta", t).path) for t in dict.fromkeys(ds.tags)],
-            "formats": [(f, facet("formato", f).path) for f in dataset_formats(ds)],
+            "formats": [(f, facet("formato", f).path) for f in self.idx.formats.get(ds.id, ())],
             "license": (lic, facet("licencia", lic).path) if lic else None,
         }
 

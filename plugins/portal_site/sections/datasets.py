@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import jsonld
 
-PER_PAGE = 40           # datasets per listing page (keeps a page well under 50 KB)
+PER_PAGE = 50           # datasets per listing page (keeps a page under 50 KB)
 VALUES_PER_PAGE = 200   # facet values per page of a facet's index
 SUMMARY_VALUES = 8      # values of each facet shown beside the catalog
 RESOURCES_MAX = 40      # resources listed on a dataset page; the rest at the source
@@ -24,12 +24,12 @@ def _dataset_pages(site) -> None:
     for ds in model.datasets:
         slug = model.slugs[ds.id]
         inst = model.institution_of(ds)
-        links = site.dataset_links(ds)
         source = source_name(ds.source)
         fingerprint = (site.fp(ds), inst.name if inst else "", inst.id if inst else "",
-                       source, repr(links))
+                       source, site.link_slugs(ds))
         sink.page(f"datos/{slug}/index.html", "dataset", fingerprint,
-                  dataset=ds, institution=inst, links=links, source_name=source,
+                  lazy=lambda ds=ds: {"links": site.dataset_links(ds)},
+                  dataset=ds, institution=inst, source_name=source,
                   resources=ds.resources[:RESOURCES_MAX],
                   more_resources=max(0, len(ds.resources) - RESOURCES_MAX),
                   long_description=len(ds.description_html or "") > DESCRIPTION_MAX,

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import re
 
-from ..indexes import dataset_formats, license_label
+from ..fragments import CSV, JSON
+from ..indexes import license_label
 
 DATA_JSON = "catalogo/data.json"
 CSV_FILE = "catalogo/datasets.csv"
@@ -31,48 +30,70 @@ def _base(site) -> str:
     return (site.settings.get("SITEURL") or "").rstrip("/")
 
 
-def data_json(site) -> str:
-    model, base = site.model, _base(site)
+def _json_entry(model, base: str, formats: dict, ds) -> str:
+    inst = model.institution_of(ds)
+    lic = ds.license
+    entry = {k: v for k, v in {
+        "@type": "dcat:Dataset", "identifier": ds.id, "title": ds.title,
+        "description": _text(ds.description_html) or ds.title,
+        "keyword": list(dict.fromkeys([*ds.tags, *ds.themes])), "theme": ds.themes,
+        "issued": ds.issued, "modified": ds.modified or ds.issued,
+        "publisher": {"@type": "org:Organization",
+                      "name": inst.name if inst else (ds.publisher or "")},
+        "accessLevel": "public", "landingPage": f"{base}/datos/{model.slugs[ds.id]}/",
+        "references": [ds.url] if ds.url else None,
+        "license": (lic.url or lic.title) if lic else None,
+        "accrualPeriodicity": ds.frequency,
+        "distribution": [{k2: v2 for k2, v2 in {
+            "@type": "dcat:Distribution", "title": r.title, "downloadURL": r.url,
+            "format": r.format, "byteSize": r.size}.items() if v2 is not None}
+            for r in ds.resources if r.url],
+    }.items() if v not in (None, "", [])}
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+def _csv_field(value: str) -> str:
+    # As the csv module writes them (QUOTE_MINIMAL).
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_row(model, base: str, formats: dict, ds) -> str:
+    inst = model.institution_of(ds)
+    values = [ds.id, ds.title, inst.name if inst else "", inst.id if inst else "",
+              ds.publisher or "", "; ".join(ds.themes), "; ".join(ds.tags),
+              "; ".join(formats.get(ds.id, ())), license_label(ds) or "",
+              ds.issued or "", ds.modified or "", f"{base}/datos/{model.slugs[ds.id]}/",
+              ds.url or ""]
+    return ",".join(_csv_field(v) for v in values) + "\n"
+
+
+def _pieces(site, kind: int, make) -> list[str]:
+    """Each dataset's piece, from the fragment store when its dataset is unchanged."""
+    model, store, base, formats = site.model, site.fragments, _base(site), site.idx.formats
     out = []
     for ds in model.datasets:
-        inst = model.institution_of(ds)
-        lic = ds.license
-        out.append({k: v for k, v in {
-            "@type": "dcat:Dataset", "identifier": ds.id, "title": ds.title,
-            "description": _text(ds.description_html) or ds.title,
-            "keyword": list(dict.fromkeys([*ds.tags, *ds.themes])), "theme": ds.themes,
-            "issued": ds.issued, "modified": ds.modified or ds.issued,
-            "publisher": {"@type": "org:Organization",
-                          "name": inst.name if inst else (ds.publisher or "")},
-            "accessLevel": "public", "landingPage": f"{base}/datos/{model.slugs[ds.id]}/",
-            "references": [ds.url] if ds.url else None,
-            "license": (lic.url or lic.title) if lic else None,
-            "accrualPeriodicity": ds.frequency,
-            "distribution": [{k2: v2 for k2, v2 in {
-                "@type": "dcat:Distribution", "title": r.title, "downloadURL": r.url,
-                "format": r.format, "byteSize": r.size}.items() if v2 is not None}
-                for r in ds.resources if r.url],
-        }.items() if v not in (None, "", [])})
-    doc = {"@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
-           "@type": "dcat:Catalog", "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
-           "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
-           "dataset": out}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        fp = site.item_fp(ds)
+        piece = store.get(ds.id, fp, kind)
+        if piece is None:
+            piece = make(model, base, formats, ds)
+            store.put(ds.id, fp, kind, piece)
+        out.append(piece)
+    return out
+
+
+def data_json(site) -> str:
+    head = json.dumps({
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+        "@type": "dcat:Catalog", "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json"},
+        ensure_ascii=False, separators=(",", ":"))
+    return head[:-1] + ',"dataset":[' + ",".join(_pieces(site, JSON, _json_entry)) + "]}"
 
 
 def datasets_csv(site) -> str:
-    model, base = site.model, _base(site)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for ds in model.datasets:
-        inst = model.institution_of(ds)
-        w.writerow([ds.id, ds.title, inst.name if inst else "", inst.id if inst else "",
-                    ds.publisher or "", "; ".join(ds.themes), "; ".join(ds.tags),
-                    "; ".join(dataset_formats(ds)), license_label(ds) or "",
-                    ds.issued or "", ds.modified or "",
-                    f"{base}/datos/{model.slugs[ds.id]}/", ds.url or ""])
-    return buf.getvalue()
+    return ",".join(CSV_COLUMNS) + "\n" + "".join(_pieces(site, CSV, _csv_row))
 
 
 def write(site) -> None:

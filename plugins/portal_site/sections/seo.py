@@ -23,8 +23,10 @@ def _urlset(base: str, urls: list[str]) -> str:
 def write(site) -> None:
     sink = site.sink
     sink.page("404.html", "404", None, sitemap=False, relative=False)
+    others = [u[: -len("index.html")] if u.endswith("index.html") else u
+              for u in getattr(site, "extra_pages", ()) if u != "404.html"]
     urls = list(dict.fromkeys([*sink.urls, *(a.url for a in site.articles),
-                               *(p.url for p in site.pages)]))
+                               *(p.url for p in site.pages), *others]))
     base = _base(site)
     if len(urls) <= URLS_PER_FILE:
         sink.file("sitemap.xml", lambda: _urlset(base, urls), [base, *urls])
