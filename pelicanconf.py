@@ -39,6 +39,9 @@ PORTAL_DATA = os.environ.get("PORTAL_DATA") or str(ROOT / "content" / "data")
 # Display names of sources, when the snapshot's own `name:` is not the one wanted:
 # {"datos-gob-cl": "datos.gob.cl"}.
 PORTAL_SOURCE_NAMES = {}
+# /catalogo/ always has datasets.csv; data.json (DCAT-US 1.1) also when True: it holds
+# every description (about 1.7 KB per dataset) and adds some 6% to a full build.
+PORTAL_EXPORT_DATA_JSON = False
 # Transparency links built from each institution's cplt_code (aggregator/transparency.py);
 # set PORTAL_TRANSPARENCY_URL / PORTAL_REQUEST_URL / PORTAL_LOBBY_URL to another
 # country's URL patterns ({code}, {id}, {leylobby_id}), or None to hide a link.

@@ -401,3 +401,30 @@ def test_date_sort_reads_the_shards_in_order(probe, sharded):
     # Indicators span 2010-2024: all three shards answered.
     assert dates[0] >= "2024" and dates[-1] < "2011"
     assert probe.console_errors == []
+
+
+def test_pagefind_loads_when_the_box_gets_the_focus(probe, corpus_url):
+    probe.goto(corpus_url + "/buscar/")
+    page = probe.page
+    page.wait_for_load_state("networkidle")
+    fetched = lambda: [r.url for r in probe.responses if "/pagefind/" in r.url]  # noqa: E731
+    assert fetched() == []   # a visit that never searches downloads no index
+    page.focus("#q")
+    page.wait_for_function("performance.getEntriesByName('search-preload').length === 1")
+    page.wait_for_load_state("networkidle")
+    assert any(u.endswith("pagefind.js") for u in fetched())
+    assert any(".pf_meta" in u for u in fetched())
+
+
+def test_long_filter_lists_fold_and_unfold_by_keyboard(probe, corpus_url):
+    search(probe, corpus_url, "indicador", wait_counts=True)
+    page = probe.page
+    years = "fieldset[data-filter=anio] input[type=checkbox]"
+    assert page.locator(years).count() == 8
+    toggle = page.locator("fieldset[data-filter=anio] button.link")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(years).count() == 15
+    assert page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "true"
+    assert page.evaluate("document.activeElement.textContent") == "Ver menos"

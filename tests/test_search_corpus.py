@@ -272,3 +272,13 @@ def test_long_descriptions_are_cut_at_a_word():
     text = plain("<p>" + "palabra " * 1000 + "</p>")
     assert len(text) <= BODY_CHARS + 2 and text.endswith(" …")
     assert plain("<p>Hola <b>mundo</b></p>\n<p>otra</p>") == "Hola mundo otra"
+
+
+def test_docs_name_every_setting_of_the_plugin():
+    import re  # noqa: PLC0415
+
+    source = "".join(p.read_text("utf-8") for p in (ROOT / "plugins" / "portal_search").glob("*.py"))
+    settings = set(re.findall(r"PORTAL_SEARCH_[A-Z_]+", source))
+    assert settings >= {"PORTAL_SEARCH_INDEX", "PORTAL_SEARCH_SHARD_PAGES"}
+    docs = (ROOT / "docs" / "search.md").read_text("utf-8")
+    assert {s for s in settings if f"`{s}`" not in docs} == set()

@@ -81,7 +81,8 @@ def test_no_page_references_another_host_for_anything_it_loads(site):
 
 
 def _listed(html: str) -> list[str]:
-    return re.findall(r'class="item-title" href="[^"]*datos/([^/"]+)/"', html)
+    block = html.split('<ul class="list datasets">', 1)[-1].split("</ul>", 1)[0]
+    return re.findall(r'<li><a href="[^"]*datos/([^/"]+)/">', block)
 
 
 def test_catalog_is_paginated_newest_update_first(site):
@@ -95,6 +96,19 @@ def test_catalog_is_paginated_newest_update_first(site):
     assert not (site / "datos" / "pagina" / "4").exists()
     nav = read(site, "/datos/pagina/2/")
     assert 'rel="prev"' in nav and 'rel="next"' in nav and 'aria-current="page"' in nav
+
+
+def test_tag_pages_show_the_most_recent_and_the_total(tmp_path):
+    data = site_snapshot.write(tmp_path / "data")
+    proc = build_site(data, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out"
+    html = (out / "datos" / "etiqueta" / "establecimientos" / "index.html").read_text()
+    assert len(_listed(html)) == 50 and "118 conjuntos de datos" in html
+    assert "buscar/?q=establecimientos" in html
+    assert not (out / "datos" / "etiqueta" / "establecimientos" / "pagina").exists()
+    # The other facets are paginated in full.
+    assert (out / "datos" / "formato" / "csv" / "pagina" / "3" / "index.html").exists()
 
 
 def test_facet_pages_show_counts_and_link_back(site):
@@ -277,14 +291,24 @@ def test_sitemap_lists_every_page_and_robots_points_to_it(site):
     assert "Sitemap: /sitemap.xml" in (site / "robots.txt").read_text()
 
 
-def test_catalog_exports(site):
-    doc = json.loads((site / "catalogo" / "data.json").read_text())
-    assert doc["conformsTo"].startswith("https://project-open-data")
-    assert len(doc["dataset"]) == 120 and doc["dataset"][0]["title"] == "Establecimientos de salud"
-    assert doc["dataset"][0]["distribution"][0]["downloadURL"] == "https://datos.example/f/est.csv"
+def test_catalog_exports(site, tmp_path):
     rows = list(csv.DictReader((site / "catalogo" / "datasets.csv").open(encoding="utf-8")))
     assert len(rows) == 120 and rows[1]["titulo"] == "Presupuesto <script>alert(1)</script> 2026"
     assert rows[0]["formatos"] == "CSV; JSON" and rows[0]["institucion"] == "Ministerio de Salud"
+    assert not (site / "catalogo" / "data.json").exists()      # off by default
+    conf = tmp_path / "conf.py"
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+                    "PORTAL_EXPORT_DATA_JSON = True\n")
+    data = site_snapshot.write(tmp_path / "data")
+    proc = build_site(data, tmp_path / "out", conf=conf)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out"
+    doc = json.loads((out / "catalogo" / "data.json").read_text())
+    assert doc["conformsTo"].startswith("https://project-open-data")
+    assert len(doc["dataset"]) == 120 and doc["dataset"][0]["title"] == "Establecimientos de salud"
+    assert doc["dataset"][0]["distribution"][0]["downloadURL"] == "https://datos.example/f/est.csv"
+    assert doc["dataset"][0]["description"] == "Descripción del conjunto 1, con detalle."
+    assert "data.json" in (out / "catalogo" / "index.html").read_text()
 
 
 def test_footer_links_only_pages_that_exist(site):

@@ -1,9 +1,10 @@
 """Pieces of output made once per dataset and reused: its line in listings
 (`_dataset_item.html`), its entry in data.json and its row in datasets.csv.
 
-They are kept between builds in `.cache/build/fragments.marshal`, each with the
-fingerprint of the dataset it was made from; the file is tied to the global
-fingerprint (templates, code, settings), so a theme change starts it afresh.
+They are kept between builds in `.cache/build/fragments-<global>.marshal`, each
+with the fingerprint of the dataset it was made from; the file is named by the
+global fingerprint (templates, code, settings), so a theme change starts afresh
+while two configurations built in turn keep their own (the last few are kept).
 An incremental build then re-renders only the lines of changed datasets, and
 rewrites the catalog exports by joining strings.
 
@@ -26,9 +27,12 @@ SEPARATOR = "<!--/item-->"
 LINE, JSON, CSV = 1, 2, 3     # positions in an entry: [fingerprint, line, json, csv]
 
 
+KEEP = 3
+
+
 class FragmentStore:
     def __init__(self, cache_dir: Path, global_fp: str):
-        self.path = Path(cache_dir) / "build" / "fragments.marshal"
+        self.path = Path(cache_dir) / "build" / f"fragments-{global_fp}.marshal"
         self.global_fp = global_fp
         self.entries: dict[str, list] = {}
         self.changed = False
@@ -64,6 +68,10 @@ class FragmentStore:
         doc = {"scheme": SCHEME, "global": self.global_fp, "entries": self.entries}
         try:
             yamlio.write_atomic(self.path, marshal.dumps(doc))
+            stores = sorted(self.path.parent.glob("fragments-*.marshal"),
+                            key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in stores[KEEP:]:
+                old.unlink()
         except OSError:
             pass   # a read-only cache only costs speed next time
 

@@ -51,6 +51,9 @@ class PortalGenerator(Generator):
             self.transparency_patterns = patterns_from_settings(self.settings)
         except (SnapshotError, ThemeColorError, PatternError) as exc:
             stop_build(str(exc))
+        # Hundreds of thousands of long-lived records and no cycles among them: keep
+        # the cyclic collector from rescanning them again and again (until the end).
+        gc.freeze()
         self.model.idx = build_indexes(self.model)
         # Pelican's article and page generators render with this same context
         # (before this generator's output): everything the layout needs is set here.
@@ -68,10 +71,6 @@ class PortalGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         self.started = time.monotonic()
-        # Hundreds of thousands of long-lived records: keep the cyclic collector
-        # from rescanning them on every collection while pages render.
-        gc.collect()
-        gc.freeze()
         global_fp = global_fingerprint(
             self.settings, self._code_paths(),
             extra=[repr(self.context["footer_pages"]), self.context["THEME_CSS"]])
@@ -82,10 +81,11 @@ class PortalGenerator(Generator):
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.
         self.written_elsewhere: list[str] = []
-        signals.content_written.connect(self._content_written)
-        signals.finalized.connect(self._finalized)
         for section in SECTIONS:
             self._run(section)
+        # Connected after this generator's own pages: a receiver costs on every write.
+        signals.content_written.connect(self._content_written)
+        signals.finalized.connect(self._finalized)
 
     def _run(self, section) -> None:
         started, rendered = time.monotonic(), self.manifest.rendered

@@ -39,12 +39,24 @@ def record_fingerprint(record: Any) -> str:
                            digest_size=10).hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+def chunk_fingerprints(raw: bytes, records) -> dict[str, str] | None:
+    """Fingerprints from each record's own YAML text, as the snapshot writer lays
+    it out (`records:` then one `- id: ...` item per record at column 0, in the
+    order read): hashing bytes is ten times cheaper than walking the objects.
+    None when the file is laid out otherwise (another tool wrote it)."""
+    start = raw.find(b"\nrecords:\n- id: ")
+    if start < 0:
+        return None
+    parts = raw[start + len(b"\nrecords:\n"):].split(b"\n- id: ")
+    if len(parts) != len(records):
+        return None
+    parts[0] = parts[0][len(b"- id: "):]
+    out = {}
+    for rec, part in zip(records, parts):
+        if rec.id.encode("utf-8") not in part[: len(rec.id) * 2 + 8]:
+            return None         # not the same order or not plain ids: hash objects
+        out[rec.id] = hashlib.blake2b(part, digest_size=10).hexdigest()
+    return out
 
 
 def stable_repr(value: Any) -> str:
@@ -131,12 +143,14 @@ class Manifest:
         self.kept = 0
         self.rendered = 0
 
-    def record_fingerprints(self, file_digest: str, records) -> dict[str, str]:
-        """{record id: fingerprint} for the records of one source file."""
-        fps = self.previous_records.get(file_digest)
+    def record_fingerprints(self, raw: bytes, records) -> dict[str, str]:
+        """{record id: fingerprint} for the records of one source file's bytes."""
+        key = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        fps = self.previous_records.get(key)
         if fps is None or len(fps) != len(records):
-            fps = {r.id: record_fingerprint(r) for r in records}
-        self.current_records[file_digest] = fps
+            fps = chunk_fingerprints(raw, records) or {
+                r.id: record_fingerprint(r) for r in records}
+        self.current_records[key] = fps
         return fps
 
     def page_digest(self, save_as: str, fingerprint: Iterable[str]) -> str:

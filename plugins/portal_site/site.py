@@ -13,7 +13,7 @@ from aggregator.transparency import institution_links
 from .filters import as_date, excerpt
 from .fragments import LINE, render_lines
 from .indexes import license_label
-from .manifest import digest, file_digest, record_fingerprint
+from .manifest import digest, record_fingerprint
 from .pages import Sink
 
 
@@ -62,9 +62,13 @@ class Site:
 
     def _fingerprint_sources(self) -> None:
         for sf in self.model.snapshot.sources.values():
-            if sf.path is not None:
-                self._fp.update(self.manifest.record_fingerprints(file_digest(sf.path),
-                                                                  sf.records))
+            if sf.path is None:
+                continue
+            try:
+                raw = sf.path.read_bytes()
+            except OSError:
+                continue            # fingerprinted record by record, on demand
+            self._fp.update(self.manifest.record_fingerprints(raw, sf.records))
 
     def fp(self, record) -> str:
         key = record.id

@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from typing import Iterable
+from urllib.parse import urlsplit
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _OPAQUE = re.compile(r"^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
@@ -47,9 +48,28 @@ def _readable(candidate: str | None) -> str | None:
     return None
 
 
+# Last path segments that say nothing about a record ("/home/item.html?id=...").
+_GENERIC = {"item", "items", "index", "dataset", "datasets", "view", "views", "api",
+            "explore", "show", "detail", "details", "record", "records", "ficha"}
+_PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|json|xml|rdf|ttl|jsonld)$", re.I)
+
+
+def _last_segment(url: str | None) -> str | None:
+    """The meaningful last path segment of a URL, if it has one."""
+    if not url:
+        return None
+    path = urlsplit(url).path if "://" in url else url
+    segments = [s for s in path.split("/") if s]
+    if not segments:
+        return None
+    last = _PAGE_EXT.sub("", segments[-1])
+    return None if last.lower() in _GENERIC else last
+
+
 def base_slug(remote_id: str, url: str | None, title: str, rid: str) -> str:
-    last = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] if url else None
-    return (_readable(remote_id) or _readable(last)
+    # Identifiers that are URLs (DCAT, data.json) give their last segment.
+    own = _last_segment(remote_id) if "://" in remote_id else remote_id
+    return (_readable(own) or _readable(_last_segment(url))
             or f"{slugify(title, 60) or 'registro'}-{short_hash(rid)}")
 
 

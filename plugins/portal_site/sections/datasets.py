@@ -10,6 +10,10 @@ VALUES_PER_PAGE = 200   # facet values per page of a facet's index
 SUMMARY_VALUES = 8      # values of each facet shown beside the catalog
 RESOURCES_MAX = 40      # resources listed on a dataset page; the rest at the source
 DESCRIPTION_MAX = 12_000
+# Tags are many and each dataset has several: a tag's page lists its most recently
+# updated datasets (one page) and the total; the catalog and the other facets are
+# paginated in full.
+FULLY_PAGINATED = {"institucion", "tema", "formato", "licencia"}
 
 
 def write(site) -> None:
@@ -56,7 +60,10 @@ def _catalog(site) -> None:
     for facet in idx.facets.values():
         sink.paginated(facet.path, facet.values, VALUES_PER_PAGE, "facet_index",
                        fingerprint_of=lambda v: f"{v.slug}:{v.label}:{v.count}", facet=facet)
+        full = facet.key in FULLY_PAGINATED
         for value in facet.values:
-            sink.paginated(value.path, value.datasets, PER_PAGE, "catalog",
-                           fingerprint_of=site.item_fp, fingerprint=(value.label,),
+            shown = value.datasets if full else value.datasets[:PER_PAGE]
+            sink.paginated(value.path, shown, PER_PAGE, "catalog",
+                           fingerprint_of=site.item_fp,
+                           fingerprint=(value.label, str(value.count)),
                            facet=facet, value=value, summary=None)

@@ -1,6 +1,10 @@
-"""/catalogo/: the datasets machine-readable for reusers: `data.json`
-(Project Open Data / DCAT-US 1.1, the shape CKAN and data.gov read) and
-`datasets.csv` (one row per dataset), rewritten only when a dataset changed."""
+"""/catalogo/: the datasets machine-readable for reusers: `datasets.csv` (one
+row per dataset) and, with PORTAL_EXPORT_DATA_JSON = True, `data.json` (Project
+Open Data / DCAT-US 1.1, the shape CKAN and data.gov harvest). Both are rewritten
+only when a dataset changed.
+
+data.json is off by default: with every description in it, it weighs about
+1.7 KB per dataset (174 MB at 100,000) and adds some 6% to a full build."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ CSV_FILE = "catalogo/datasets.csv"
 CSV_COLUMNS = ["id", "titulo", "institucion", "institucion_id", "publicador", "temas",
                "etiquetas", "formatos", "licencia", "publicado", "actualizado",
                "pagina_portal", "pagina_fuente"]
+_BLOCK = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|tr|td|th|table|blockquote|pre)\b[^>]*>",
+                    re.I)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
@@ -23,33 +29,55 @@ _SPACE = re.compile(r"\s+")
 def _text(html_text: str | None) -> str:
     if not html_text:
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", html_text))).strip()
+    text = _TAG.sub("", _BLOCK.sub(" ", html_text))
+    if "&" in text:
+        text = html.unescape(text)
+    return _SPACE.sub(" ", text).strip()
 
 
 def _base(site) -> str:
     return (site.settings.get("SITEURL") or "").rstrip("/")
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json_entry(model, base: str, formats: dict, ds) -> str:
     inst = model.institution_of(ds)
     lic = ds.license
-    entry = {k: v for k, v in {
-        "@type": "dcat:Dataset", "identifier": ds.id, "title": ds.title,
-        "description": _text(ds.description_html) or ds.title,
-        "keyword": list(dict.fromkeys([*ds.tags, *ds.themes])), "theme": ds.themes,
-        "issued": ds.issued, "modified": ds.modified or ds.issued,
-        "publisher": {"@type": "org:Organization",
-                      "name": inst.name if inst else (ds.publisher or "")},
-        "accessLevel": "public", "landingPage": f"{base}/datos/{model.slugs[ds.id]}/",
-        "references": [ds.url] if ds.url else None,
-        "license": (lic.url or lic.title) if lic else None,
-        "accrualPeriodicity": ds.frequency,
-        "distribution": [{k2: v2 for k2, v2 in {
-            "@type": "dcat:Distribution", "title": r.title, "downloadURL": r.url,
-            "format": r.format, "byteSize": r.size}.items() if v2 is not None}
-            for r in ds.resources if r.url],
-    }.items() if v not in (None, "", [])}
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    entry = {"@type": "dcat:Dataset", "identifier": ds.id, "title": ds.title,
+             "description": _text(ds.description_html) or ds.title,
+             "keyword": list(dict.fromkeys([*ds.tags, *ds.themes])),
+             "modified": ds.modified or ds.issued or "",
+             "publisher": {"@type": "org:Organization",
+                           "name": inst.name if inst else (ds.publisher or "")},
+             "accessLevel": "public",
+             "landingPage": f"{base}/datos/{model.slugs[ds.id]}/"}
+    # Optional fields only when present (the schema allows them to be absent).
+    if ds.themes:
+        entry["theme"] = ds.themes
+    if ds.issued:
+        entry["issued"] = ds.issued
+    if ds.url:
+        entry["references"] = [ds.url]
+    if lic and (lic.url or lic.title):
+        entry["license"] = lic.url or lic.title
+    if ds.frequency:
+        entry["accrualPeriodicity"] = ds.frequency
+    distributions = []
+    for r in ds.resources:
+        if r.url:
+            d = {"@type": "dcat:Distribution", "downloadURL": r.url}
+            if r.title:
+                d["title"] = r.title
+            if r.format:
+                d["format"] = r.format
+            if r.size is not None:
+                d["byteSize"] = r.size
+            distributions.append(d)
+    if distributions:
+        entry["distribution"] = distributions
+    return _ENCODE(entry)
 
 
 def _csv_field(value: str) -> str:
@@ -98,8 +126,10 @@ def datasets_csv(site) -> str:
 
 def write(site) -> None:
     fingerprint = [_base(site), *(site.item_fp(ds) for ds in site.model.datasets)]
-    site.sink.file(DATA_JSON, lambda: data_json(site), fingerprint)
+    files = [(CSV_FILE, "datasets.csv", "CSV, una fila por conjunto de datos")]
     site.sink.file(CSV_FILE, lambda: datasets_csv(site), fingerprint)
+    if site.settings.get("PORTAL_EXPORT_DATA_JSON"):
+        site.sink.file(DATA_JSON, lambda: data_json(site), fingerprint)
+        files.insert(0, (DATA_JSON, "data.json", "JSON (DCAT-US 1.1 / Project Open Data)"))
     site.sink.page("catalogo/index.html", "catalogo", None, count=len(site.model.datasets),
-                   files=[(DATA_JSON, "data.json", "JSON (DCAT-US 1.1 / Project Open Data)"),
-                          (CSV_FILE, "datasets.csv", "CSV, una fila por conjunto de datos")])
+                   files=files)

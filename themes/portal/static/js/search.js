@@ -77,15 +77,20 @@ const bundles = form.dataset.bundles.split(" ").map((b) => new URL(b, location.h
 const OPTIONS = {excerptLength: 26, noWorker: true};
 let byShard = null;  // one instance per shard, for date-sorted searches
 
-async function load() {
-  if (!pagefind) {
+let loading = null;
+
+function load() {
+  loading ||= (async () => {
     const pf = await import(new URL("pagefind.js", bundles[0]).href);
     await pf.options(OPTIONS);
     await pf.init();
-    await Promise.all(bundles.slice(1).map((b) => pf.mergeIndex(b.href, {excerptLength: OPTIONS.excerptLength})));
+    await Promise.all(bundles.slice(1).map((b) => pf.mergeIndex(b.href,
+      {excerptLength: OPTIONS.excerptLength})));
     pagefind = pf;
-  }
-  return pagefind;
+    return pf;
+  })();
+  loading.catch(() => { loading = null; });  // a failed load is tried again
+  return loading;
 }
 
 function addCounts(all) {
@@ -307,14 +312,23 @@ async function run() {
     announce();
     performance.mark("search-results");
     setState("search", "done");
-    if (results.length || hasFilters(state)) await loadCounts(id);
-    else setState("counts", "done");
   } catch (err) {
     if (id !== runId) return;
     console.error(err);
     status.textContent = "La búsqueda no está disponible en este momento. Puede recorrer el portal por secciones.";
     empty.hidden = false;
     setState("search", "error");
+    return;
+  }
+  if (!results.length && !hasFilters(state)) {
+    setState("counts", "done");
+    return;
+  }
+  try {
+    await loadCounts(id);
+  } catch (err) {  // the results stay; only the counts are missing
+    console.error(err);
+    setState("counts", "error");
   }
 }
 
@@ -362,14 +376,21 @@ form.addEventListener("click", (event) => {
   } else if (el.matches("button.link[data-key]")) {
     const key = el.dataset.key;
     if (expanded.has(key)) expanded.delete(key); else expanded.add(key);
-    const focusKey = key;
-    renderFilters(counts);
-    const again = form.querySelector(`button.link[data-key="${CSS.escape(focusKey)}"]`);
-    if (again) again.focus();
+    renderFilters(counts);  // keeps the focus on this button
+
   }
 });
 
 window.addEventListener("popstate", () => show(fromUrl()));
+
+// Someone about to type a query: fetch Pagefind and the index's metadata now,
+// not after Enter (nothing is fetched for visitors who never touch the box).
+input.addEventListener("focus", () => {
+  if (!pagefind) {
+    performance.mark("search-preload");
+    load().catch(() => {});
+  }
+}, {once: true});
 
 form.hidden = false;
 form.querySelector(".search-layout").hidden = false;
