@@ -123,43 +123,71 @@ def _html_rewritten(before: dict, after: dict) -> int:
     return sum(1 for p, t in after.items() if p.endswith(".html") and before.get(p) != t)
 
 
-def _full_and_raw(data: Path, cache: Path, out: Path, raw_out: Path, env: dict, repeat: int,
-                  conf: Path):
+class Runs:
+    """Every measured run writes into a folder never used before, and nothing is
+    deleted until all are done: right after a mass deletion ext4 is slow to
+    allocate inodes (it skips recently freed ones, `recently_deleted`), which
+    tripled the kernel time of whichever run came next."""
+
+    SETTLE = 35    # seconds; ext4 treats inodes freed in the last 30 s as recent
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.count = 0
+        if root.exists():
+            shutil.rmtree(root)
+            say(f"  (removed earlier outputs; waiting {self.SETTLE} s for the file system "
+                "to settle)")
+            os.sync()
+            time.sleep(self.SETTLE)
+
+    def folder(self, label: str) -> Path:
+        self.count += 1
+        return self.root / f"{self.count:02d}-{label}"
+
+    def clean(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _measure(cmd: list[str], env: dict, what: str) -> Run:
+    os.sync()      # the previous run's writes are not charged to this one
+    return _check(_run(cmd, env), what)
+
+
+def _full_and_raw(runs: Runs, data: Path, cache: Path, env: dict, repeat: int, conf: Path):
     """Best of `repeat` alternating runs of the full build and the raw floor (the
-    machine is shared: the minimum is the least disturbed)."""
+    machine is shared: the minimum is the least disturbed). Returns the output
+    folder of the best full build too."""
     fulls, raws = [], []
     for _ in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
+        out = runs.folder("site")
         shutil.rmtree(cache / "build", ignore_errors=True)   # no manifest, no fragments
-        fulls.append(_check(_run(_pelican(out, conf), env), "full build"))
-        shutil.rmtree(raw_out, ignore_errors=True)
-        raws.append(_check(_run([PY, "-m", "bench.bench_build", "--raw", str(data),
-                                         str(raw_out)], env), "raw floor"))
-        shutil.rmtree(raw_out, ignore_errors=True)
-    full = min(fulls, key=lambda m: m.seconds)
+        fulls.append((_measure(_pelican(out, conf), env, "full build"), out))
+        raws.append(_measure([PY, "-m", "bench.bench_build", "--raw", str(data),
+                              str(runs.folder("raw"))], env, "raw floor"))
+    full, out = min(fulls, key=lambda m: m[0].seconds)
     raw = min(raws, key=lambda m: m.seconds)
-    return full, raw, json.loads(raw.stdout.strip().splitlines()[-1])
+    return full, out, raw, json.loads(raw.stdout.strip().splitlines()[-1])
 
 
 def run(ctx) -> None:
     builds, incr = [], []
     conf = _portal_only_conf(ctx)
+    runs = Runs(ctx.out / "build-runs")
     for scale in ctx.scales:
         data = ctx.synth(scale)
         cache = ctx.out / "cache-build"
-        out = ctx.out / "site" / str(scale)
-        raw_out = ctx.out / "raw" / str(scale)
         env = _env(data, cache)
         # Warm the parse cache, as `make aggregate` leaves it.
         _check(_run([PY, "-m", "bench.bench_snapshot", "--load", str(data),
                      "--cache", str(cache)], {}), "cache warm-up")
-        full, raw, raw_info = _full_and_raw(data, cache, out, raw_out, env,
-                                            repeat=3 if scale <= 20_000 else 1, conf=conf)
         # The same build with the search plugin loaded (its index off), apart.
-        out_search = ctx.out / "site-search" / str(scale)
-        shutil.rmtree(out_search, ignore_errors=True)
-        with_search = _check(_run(_pelican(out_search), env), "full build with search plugin")
-        shutil.rmtree(out_search, ignore_errors=True)
+        with_search = _measure(_pelican(runs.folder("with-search")), env,
+                               "full build with search plugin")
+        full, out, raw, raw_info = _full_and_raw(runs, data, cache, env,
+                                                 repeat=3 if scale <= 20_000 else 2, conf=conf)
+        # The manifest of the kept output must be the one the next runs read.
+        _check(_run(_pelican(out, conf), env), "settle build")
         stamps = _stamps(out)
         pages = sum(1 for p in stamps if p.endswith(".html"))
         builds.append((f"{scale:,}", f"{pages:,}", f"{full.seconds:.1f}", f"{full.cpu:.1f}",
@@ -169,7 +197,7 @@ def run(ctx) -> None:
                        f"{full.seconds / raw.seconds:.2f}", f"{full.cpu / raw.cpu:.2f}",
                        f"{with_search.seconds:.1f}"))
 
-        nochange = _check(_run(_pelican(out, conf), env), "no-change rebuild")
+        nochange = _measure(_pelican(out, conf), env, "no-change rebuild")
         after = _stamps(out)
         row = [f"{scale:,}", f"{full.seconds:.1f}", f"{nochange.seconds:.1f}",
                f"{_html_rewritten(stamps, after):,}"]
@@ -177,7 +205,7 @@ def run(ctx) -> None:
             before = after
             path, original = _edit_one_record(data, cache, move)
             try:
-                one = _check(_run(_pelican(out, conf), env), "incremental rebuild")
+                one = _measure(_pelican(out, conf), env, "incremental rebuild")
             finally:
                 path.write_bytes(original)
             after = _stamps(out)
@@ -187,8 +215,9 @@ def run(ctx) -> None:
             _check(_run(_pelican(out, conf), env), "restore build")
             after = _stamps(out)
         incr.append((*row, f"{one.peak_rss_mb:,.0f}"))
+    runs.clean()
     say("  Full build (fresh output folder and build cache, warm parse cache; portal plugins, "
-        "search plugin off; best of 3 below 20,000 datasets):")
+        "search plugin off; best of 3 below 20,000 datasets, of 2 above):")
     table(builds, ("datasets", "pages", "build s", "build CPU s", "pages/s", "peak RSS MB",
                    "output MB", "raw s", "raw CPU s", "raw render+write s", "raw RSS MB",
                    "build/raw", "CPU build/raw", "with search plugin s"))

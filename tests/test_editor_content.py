@@ -197,3 +197,15 @@ def test_devserver_reports_problems_and_keeps_running(tmp_path):
 def test_field_checks(tmp_path, text, message):
     _, proc = _build(tmp_path, {"paginas/p.md": text})
     _fails_with(proc, f"paginas/p.md:3: {message}")
+
+
+def test_docs_describe_every_field():
+    """docs/editors.md names every field of every kind (a test that fails when
+    the docs miss one, as Datasette does for its settings)."""
+    from plugins.editor_content.schema import KINDS
+
+    doc = (ROOT / "docs" / "editors.md").read_text()
+    for folder, (_kind, _what, fields) in KINDS.items():
+        assert f"content/{folder}/" in doc
+        for name in fields:
+            assert f"`{name}`" in doc, f"docs/editors.md does not describe '{name}'"

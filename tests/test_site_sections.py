@@ -107,8 +107,21 @@ def test_tag_pages_show_the_most_recent_and_the_total(tmp_path):
     assert len(_listed(html)) == 50 and "118 conjuntos de datos" in html
     assert "buscar/?q=establecimientos" in html
     assert not (out / "datos" / "etiqueta" / "establecimientos" / "pagina").exists()
-    # The other facets are paginated in full.
-    assert (out / "datos" / "formato" / "csv" / "pagina" / "3" / "index.html").exists()
+    # Institutions and themes are paginated in full.
+    assert (out / "datos" / "tema" / "salud" / "pagina" / "3" / "index.html").exists()
+    assert (out / "datos" / "institucion" / "ministerio-de-salud" / "pagina" / "3").exists()
+
+
+def test_broad_facets_list_the_most_recent_500(tmp_path):
+    data = site_snapshot.write(tmp_path / "data", count=620)
+    proc = build_site(data, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    base = tmp_path / "out" / "datos" / "formato" / "csv"
+    assert (base / "pagina" / "10" / "index.html").exists()
+    assert not (base / "pagina" / "11").exists()
+    first = (base / "index.html").read_text()
+    assert "619 conjuntos de datos" in first and "los 500 actualizados más recientemente" in first
+    assert (tmp_path / "out" / "datos" / "tema" / "salud" / "pagina" / "13" / "index.html").exists()
 
 
 def test_facet_pages_show_counts_and_link_back(site):

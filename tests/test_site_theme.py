@@ -75,3 +75,14 @@ def test_low_contrast_colour_warns_at_build(tmp_path):
     proc = build_site(tmp_path / "data", tmp_path / "out", conf=conf)
     assert proc.returncode == 0
     assert "below the 4.5:1 of WCAG AA" in " ".join((proc.stdout + proc.stderr).split())
+
+
+def test_docs_describe_every_colour_and_setting():
+    from plugins.portal_site.theme import PROPERTIES
+
+    doc = (ROOT / "docs" / "theme.md").read_text()
+    for key in PROPERTIES:
+        assert f"`{key}`" in doc
+    for setting in ("SITENAME", "SITE_TAGLINE", "SITE_LOGO", "THEME_COLORS",
+                    "PORTAL_EXPORT_DATA_JSON"):
+        assert setting in doc

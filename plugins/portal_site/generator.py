@@ -63,8 +63,9 @@ class PortalGenerator(Generator):
         pages = sorted(self.context.get("pages") or [],
                        key=lambda p: (getattr(p, "order", 100), p.title.lower()))
         self.context["footer_pages"] = [(p.title, p.url) for p in pages]
+        self.context_seconds = time.monotonic() - started
         log.info("Portal: snapshot %s loaded in %.1fs (%d datasets)", data_dir,
-                 time.monotonic() - started, len(self.model.datasets))
+                 self.context_seconds, len(self.model.datasets))
 
     def _code_paths(self) -> list[Path]:
         return [Path(self.theme), PLUGINS_DIR / "portal_site", PLUGINS_DIR / "editor_content"]
@@ -77,7 +78,8 @@ class PortalGenerator(Generator):
         self.manifest = Manifest(self.output_path, global_fp)
         self.store = FragmentStore(default_cache_dir(), global_fp)
         self.site = Site(self, writer, self.manifest, self.store)
-        self.timings: list[str] = []
+        self.timings: list[str] = [f"(snapshot and indexes {self.context_seconds:.1f}s, "
+                                   f"fingerprints {time.monotonic() - self.started:.1f}s)"]
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.
         self.written_elsewhere: list[str] = []
@@ -104,10 +106,12 @@ class PortalGenerator(Generator):
         signals.finalized.disconnect(self._finalized)
         self.site.extra_pages = self.written_elsewhere
         self._run(seo)
+        saving = time.monotonic()
         removed = self.manifest.remove_stale()
         self.manifest.save()
         self.store.save(ds.id for ds in self.model.datasets)
         gc.unfreeze()
+        self.timings.append(f"(caches saved in {time.monotonic() - saving:.1f}s)")
         if os.environ.get("PORTAL_BUILD_TIMINGS"):
             print(f"Portal sections (pages written): {'; '.join(self.timings)}",
                   file=sys.stderr)

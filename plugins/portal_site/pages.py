@@ -42,13 +42,13 @@ class Pager:
 
     def window(self, radius: int = 2) -> list[int | None]:
         """Page numbers to link: first, last and a few around this one (None = gap)."""
-        keep = {1, self.count, *range(self.number - radius, self.number + radius + 1)}
+        keep = sorted({1, self.count, *range(max(1, self.number - radius),
+                                             min(self.count, self.number + radius) + 1)})
         out: list[int | None] = []
-        for n in range(1, self.count + 1):
-            if n in keep:
-                out.append(n)
-            elif out and out[-1] is not None:
+        for n in keep:
+            if out and n != out[-1] + 1:
                 out.append(None)
+            out.append(n)
         return out
 
 

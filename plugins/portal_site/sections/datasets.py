@@ -10,10 +10,12 @@ VALUES_PER_PAGE = 200   # facet values per page of a facet's index
 SUMMARY_VALUES = 8      # values of each facet shown beside the catalog
 RESOURCES_MAX = 40      # resources listed on a dataset page; the rest at the source
 DESCRIPTION_MAX = 12_000
-# Tags are many and each dataset has several: a tag's page lists its most recently
-# updated datasets (one page) and the total; the catalog and the other facets are
-# paginated in full.
-FULLY_PAGINATED = {"institucion", "tema", "formato", "licencia"}
+# The catalog and the pages of an institution or a theme list every dataset. A
+# format, a license or a tag is shared by tens of thousands of datasets in a large
+# catalog (each dataset has several), so their pages list the most recently updated
+# ones (500, or 50 for a tag), say the total, and link to search for the rest:
+# listing them all would double the pages of a 100,000-dataset build.
+PAGES_MAX = {"formato": 10, "licencia": 10, "etiqueta": 1}
 
 
 def write(site) -> None:
@@ -60,9 +62,9 @@ def _catalog(site) -> None:
     for facet in idx.facets.values():
         sink.paginated(facet.path, facet.values, VALUES_PER_PAGE, "facet_index",
                        fingerprint_of=lambda v: f"{v.slug}:{v.label}:{v.count}", facet=facet)
-        full = facet.key in FULLY_PAGINATED
+        most = PAGES_MAX.get(facet.key)
         for value in facet.values:
-            shown = value.datasets if full else value.datasets[:PER_PAGE]
+            shown = value.datasets if most is None else value.datasets[:most * PER_PAGE]
             sink.paginated(value.path, shown, PER_PAGE, "catalog",
                            fingerprint_of=site.item_fp,
                            fingerprint=(value.label, str(value.count)),
