@@ -47,7 +47,7 @@ INSTITUTION_WEIGHT = "2"
 OWN_NAME_WEIGHT = "7"
 # Long descriptions are cut: the excerpt needs the beginning, and every word
 # indexed costs bytes in the chunks a query downloads.
-BODY_CHARS = 1200
+BODY_CHARS = 600
 
 _SPACES = re.compile(r"\s+")
 

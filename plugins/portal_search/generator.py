@@ -63,11 +63,11 @@ def portal_helpers(model):
     def transparency_page(entry, inst):
         if inst is None:
             return None
-        base = f"transparencia/{inst.id}/"
         position, total = where.get(entry.id, (0, 1))
-        count = max(1, -(-total // ENTRIES_PER_PAGE))
-        return Pager(position // ENTRIES_PER_PAGE + 1, count, base, total,
-                     ENTRIES_PER_PAGE).url(position // ENTRIES_PER_PAGE + 1)
+        number = position // ENTRIES_PER_PAGE + 1
+        pages = max(1, -(-total // ENTRIES_PER_PAGE))
+        return Pager(number, pages, f"transparencia/{inst.id}/", total,
+                     ENTRIES_PER_PAGE).url(number)
 
     return dataset_formats, transparency_page
 

@@ -3,7 +3,7 @@
 // markup, Spanish texts, and only the bytes a query needs). The URL is the
 // state: every search is a history entry, so links can be shared and the back
 // button works. Filter counts are loaded after the first results are shown,
-// because they download every filter of the index.
+// by a separate instance, because they need every filter of the index.
 
 const form = document.getElementById("buscador");
 const input = document.getElementById("q");
@@ -24,7 +24,6 @@ const dateFormat = new Intl.DateTimeFormat("es-CL", {day: "numeric", month: "lon
   year: "numeric", timeZone: "UTC"});
 
 let pagefind = null;
-let filterChunksLoaded = false;
 let state = {q: "", filters: {}, sort: ""};
 let results = [];
 let shown = 0;
@@ -254,28 +253,42 @@ function renderFilters(data) {
   }
 }
 
+// Counts come from a second Pagefind instance in Pagefind's web worker: it loads
+// every filter of the index, and an instance holding them all counts every value
+// on each search, which takes seconds on a large index. Kept apart, the
+// instance that finds results stays fast and the page never freezes.
+let counter = null;
+
+function countingInstance() {
+  counter ||= (async () => {
+    const pf = await load();
+    const instance = pf.createInstance({basePath: bundles[0].href});
+    for (const b of bundles.slice(1)) await instance.mergeIndex(b.href);
+    await instance.filters();
+    return instance;
+  })();
+  counter.catch(() => { counter = null; });
+  return counter;
+}
+
 // Counts for one group come from a search with every other group's selection,
 // so values of a group with a selection still show what choosing them adds.
 async function loadCounts(id) {
-  const pf = await load();
-  if (!filterChunksLoaded) {
-    await pf.filters();
-    filterChunksLoaded = true;
-  }
+  const instance = await countingInstance();
   if (id !== runId) return;
   const term = state.q || null;
-  const base = await pf.search(term, {filters: pagefindFilters(state.filters)});
+  const base = await instance.search(term, {filters: pagefindFilters(state.filters)});
   const found = {};
   for (const key of KEYS) {
     if (state.filters[key]) {
       const others = {...state.filters};
       delete others[key];
-      found[key] = (await pf.search(term, {filters: pagefindFilters(others)})).filters[key];
+      found[key] = (await instance.search(term, {filters: pagefindFilters(others)})).filters[key];
     } else {
       found[key] = base.filters[key];
     }
+    if (id !== runId) return;
   }
-  if (id !== runId) return;
   counts = found;
   renderFilters(counts);
   filtersNote.hidden = true;
