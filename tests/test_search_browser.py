@@ -427,3 +427,26 @@ def test_long_filter_lists_fold_and_unfold_by_keyboard(probe, corpus_url):
     assert page.locator(years).count() == 15
     assert page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "true"
     assert page.evaluate("document.activeElement.textContent") == "Ver menos"
+
+
+def test_publish_build_has_the_index_under_its_site_url(probe, tmp_path):
+    """`make publish` (publishconf.py: absolute URLs) writes the index too, and
+    the page finds it under SITEURL."""
+    from conftest import ROOT, build_site  # noqa: PLC0415
+
+    out = tmp_path / "output"
+    out.mkdir()
+    server = StaticServer(out)   # serves whatever the build writes there
+    try:
+        proc = build_site(corpus.write(tmp_path / "data"), out, conf=ROOT / "publishconf.py",
+                          content=corpus.write_content(tmp_path / "content"),
+                          extra_env={"PORTAL_SITEURL": server.url})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert (out / "pagefind" / "pagefind.js").is_file()
+        page = (out / "buscar" / "index.html").read_text("utf-8")
+        assert f'data-bundles="{server.url}/pagefind/"' in page
+        found = search(probe, server.url, "SERVEL")
+        assert found[0]["href"] == f"{server.url}/instituciones/servicio-electoral/" \
+            or path_of(found[0]["href"]) == "/instituciones/servicio-electoral/"
+    finally:
+        server.close()

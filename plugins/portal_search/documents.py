@@ -6,7 +6,9 @@ Each document becomes a tiny HTML file for Pagefind (`to_html`): the title as
 the `<h1>` (Pagefind's heaviest default weight), the institution's name, acronym
 and aliases in a weighted line (so "MINSAL" finds the Ministerio de Salud and its
 records), then the body text. Filters, sort key and result metadata ride along
-as `<meta data-pagefind-*>` tags, which are never indexed as words.
+as `<meta data-pagefind-*>` tags: filters and sort key are not words of the text;
+Pagefind 1.5 also matches the metadata (type, institution, date), so "eventos"
+lists the events.
 """
 
 from __future__ import annotations
