@@ -249,7 +249,7 @@ def raw_floor(data: Path, out: Path) -> dict:
     settings = read_settings(str(ROOT / "pelicanconf.py"))
     model = SiteModel.load(data, today(settings))
     loaded = time.perf_counter()
-    gc.freeze()     # the same help the build gets
+    gc.freeze()     # as the build does (SiteModel.load freezes the snapshot already)
     env = Environment(loader=FileSystemLoader(str(ROOT / "themes" / "portal" / "templates")),
                       **settings["JINJA_ENVIRONMENT"])
     env.filters.update(FILTERS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
 from conftest import ROOT, build_site
 
 import site_snapshot
@@ -146,7 +147,7 @@ def test_a_failed_build_leaves_no_manifest_to_trust(tmp_path):
     theme, conf = _theme_copy(tmp_path)
     _build(data, out, conf=conf)
     manifests = [p for p in (tmp_path / "cache" / "build").glob("*.marshal")
-                 if not p.name.startswith("fragments-")]
+                 if not p.name.startswith(("fragments-", "records"))]
     assert len(manifests) == 1
     # A template that fails half-way through the portal's pages.
     broken = theme / "templates" / "institution.html"
@@ -160,3 +161,54 @@ def test_a_failed_build_leaves_no_manifest_to_trust(tmp_path):
     after = _build(data, out, conf=conf)
     assert _rewritten(before, after) >= {p for p in before if p.startswith("datos/")
                                           and p.endswith(".html")}
+
+
+def test_another_source_changing_skips_the_dataset_pages_and_listings(tmp_path):
+    data = site_snapshot.write(tmp_path / "data")
+    out = tmp_path / "out"
+    first = _build(data, out)
+    news = site_snapshot.news()
+    news[0].title = "Noticia corregida"
+    write_source_file(data, "noticias-minsal", "feed", "2026-11-26T06:00:00+00:00", news,
+                      cache_dir=False, name="Noticias MINSAL (prueba)")
+    second = _build(data, out)
+    rewritten = _rewritten(first, second)
+    assert not any(p.startswith("datos/") for p in rewritten)
+    assert "noticias/index.html" in rewritten
+    assert "Noticia corregida" in (out / "noticias" / "index.html").read_text()
+    sitemap = (out / "sitemap.xml").read_text()      # kept pages are still listed
+    assert "<loc>/datos/conjunto-1/</loc>" in sitemap and "<loc>/datos/pagina/2/</loc>" in sitemap
+
+
+def test_a_wiped_output_is_rebuilt_whole(tmp_path):
+    data = site_snapshot.write(tmp_path / "data", count=30)
+    out = tmp_path / "out"
+    first = _build(data, out)
+    shutil.rmtree(out)
+    second = _build(data, out)
+    pages = {p for p in first if p.endswith(".html")}
+    assert pages and pages == {p for p in second if p.endswith(".html")}
+
+
+def test_record_fingerprints_follow_each_record(tmp_path):
+    """Fingerprints come from each record's YAML text when the file is laid out
+    as the snapshot writer does, and from the record itself otherwise."""
+    from aggregator import yamlio
+    from plugins.portal_site.manifest import chunk_digests, match_chunks
+
+    data = site_snapshot.write(tmp_path / "data", count=12)
+    path = data / "sources" / "portal-datos.yaml"
+    records = read_source_file(path, None).records
+    before = match_chunks(chunk_digests(path.read_bytes()), records)
+    assert before is not None and len(set(before.values())) == 12
+    _edit_dataset(data, "conjunto-7", title="Otro título")
+    records = read_source_file(path, None).records
+    after = match_chunks(chunk_digests(path.read_bytes()), records)
+    changed = {rid for rid in before if before[rid] != after[rid]}
+    assert changed == {"portal-datos:ds-7"}
+    # Another tool's layout (indented list items): no chunks, so records are hashed.
+    doc = yamlio.load_file(path)
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump(doc, indent=4, default_flow_style=False,
+                                    allow_unicode=True).replace("\n- id:", "\n  - id:"))
+    assert match_chunks(chunk_digests(other.read_bytes()), records) is None

@@ -34,15 +34,30 @@ class FragmentStore:
     def __init__(self, cache_dir: Path, global_fp: str):
         self.path = Path(cache_dir) / "build" / f"fragments-{global_fp}.marshal"
         self.global_fp = global_fp
-        self.entries: dict[str, list] = {}
+        self._entries: dict[str, list] | None = None    # read when first needed
         self.changed = False
-        try:
-            doc = marshal.loads(self.path.read_bytes())
-            if isinstance(doc, dict) and doc.get("scheme") == SCHEME \
-                    and doc.get("global") == global_fp:
-                self.entries = doc["entries"]
-        except (OSError, EOFError, ValueError, TypeError, KeyError):
-            pass
+
+    @property
+    def entries(self) -> dict[str, list]:
+        # A rebuild where nothing listed changed never needs them: read lazily.
+        if self._entries is None:
+            self._entries = {}
+            try:
+                doc = marshal.loads(self.path.read_bytes())
+                if isinstance(doc, dict) and doc.get("scheme") == SCHEME \
+                        and doc.get("global") == self.global_fp:
+                    self._entries = doc["entries"]
+            except (OSError, EOFError, ValueError, TypeError, KeyError):
+                pass
+        return self._entries
+
+    @property
+    def loaded(self) -> bool:
+        return self._entries is not None
+
+    @entries.setter
+    def entries(self, value: dict[str, list]) -> None:
+        self._entries = value
 
     def get(self, rid: str, fingerprint: str, kind: int) -> str | None:
         entry = self.entries.get(rid)
@@ -59,6 +74,8 @@ class FragmentStore:
 
     def save(self, live_ids) -> None:
         """Keep only the datasets of this snapshot; write only if anything changed."""
+        if self._entries is None:
+            return          # never read, so nothing changed
         live = set(live_ids)
         if len(self.entries) != len(live) or not live.issuperset(self.entries):
             self.entries = {k: v for k, v in self.entries.items() if k in live}

@@ -17,7 +17,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from aggregator.snapshot import SnapshotError, default_cache_dir
+from aggregator.snapshot import SnapshotError, default_cache_dir, source_files
 from aggregator.transparency import PatternError, patterns_from_settings
 
 from .filters import FILTERS, today
@@ -25,6 +25,7 @@ from .fragments import FragmentStore
 from .indexes import build_indexes, initial
 from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
+from .records_cache import FORMATS, RecordCache
 from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
                        participation, seo, status, transparency)
 from .site import Site
@@ -45,16 +46,19 @@ class PortalGenerator(Generator):
         self.env.filters["initial"] = initial
         data_dir = Path(self.settings.get("PORTAL_DATA") or Path(self.path) / "data")
         day = today(self.settings)
+        self.records = RecordCache(default_cache_dir())
+        known_slugs = self.records.read(source_files(data_dir))
         try:
-            self.model = SiteModel.load(data_dir, day, self.settings.get("PORTAL_SOURCE_NAMES"))
+            self.model = SiteModel.load(data_dir, day, self.settings.get("PORTAL_SOURCE_NAMES"),
+                                        known_slugs)
             css = theme_css(self.settings.get("THEME_COLORS") or {})
             self.transparency_patterns = patterns_from_settings(self.settings)
         except (SnapshotError, ThemeColorError, PatternError) as exc:
             stop_build(str(exc))
-        # Hundreds of thousands of long-lived records and no cycles among them: keep
-        # the cyclic collector from rescanning them again and again (until the end).
-        gc.freeze()
-        self.model.idx = build_indexes(self.model)
+        gc.freeze()     # the indexes too are long-lived (see SiteModel.load)
+        self.record_entries = self.records.entries(self.model.snapshot)
+        self.model.idx = build_indexes(self.model, {
+            rid: e[FORMATS] for rid, e in self.record_entries.items() if e[FORMATS] is not None})
         # Pelican's article and page generators render with this same context
         # (before this generator's output): everything the layout needs is set here.
         self.context["portal"] = self.model
@@ -110,7 +114,11 @@ class PortalGenerator(Generator):
         removed = self.manifest.remove_stale()
         self.manifest.save()
         self.store.save(ds.id for ds in self.model.datasets)
-        gc.unfreeze()
+        self.records.save()
+        # A build ends the process: collecting millions of records at exit costs
+        # seconds for nothing. A devserver lives on, and collects between builds.
+        if autoreloading():
+            gc.unfreeze()
         self.timings.append(f"(caches saved in {time.monotonic() - saving:.1f}s)")
         if os.environ.get("PORTAL_BUILD_TIMINGS"):
             print(f"Portal sections (pages written): {'; '.join(self.timings)}",
@@ -120,15 +128,19 @@ class PortalGenerator(Generator):
                  time.monotonic() - self.started)
 
 
+def autoreloading() -> bool:
+    """Whether this is `pelican --autoreload` (make devserver)."""
+    try:
+        from pelican import parse_arguments  # noqa: PLC0415
+        return bool(parse_arguments(sys.argv[1:]).autoreload)
+    except (SystemExit, Exception):  # noqa: BLE001 - not run from pelican's CLI
+        return False
+
+
 def stop_build(message: str):
     """A clear one-line error instead of a traceback; under `pelican --autoreload`
     (make devserver) an exception, so the server reports it and keeps watching."""
-    try:
-        from pelican import parse_arguments  # noqa: PLC0415
-        autoreload = bool(parse_arguments(sys.argv[1:]).autoreload)
-    except (SystemExit, Exception):  # noqa: BLE001 - not run from pelican's CLI
-        autoreload = False
-    if autoreload:
+    if autoreloading():
         raise RuntimeError(message)
     print(f"error: {message}", file=sys.stderr, flush=True)
     raise SystemExit(1)

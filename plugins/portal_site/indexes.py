@@ -121,7 +121,9 @@ def _build_facets(model, formats: dict[str, list[str]]) -> dict[str, Facet]:
             by_theme[t].append(ds)
         for t in dict.fromkeys(ds.tags):
             by_tag[t].append(ds)
-        fmts = formats[ds.id] = dataset_formats(ds)
+        fmts = formats.get(ds.id)
+        if fmts is None:
+            fmts = formats[ds.id] = dataset_formats(ds)
         for f in fmts:
             by_format[f].append(ds)
         lic = license_label(ds)
@@ -175,7 +177,8 @@ class Indexes:
         return self.facets[key].by_label[label].slug
 
 
-def build_indexes(model) -> Indexes:
+def build_indexes(model, formats: dict[str, list[str]] | None = None) -> Indexes:
+    """`formats` may bring the datasets' formats already normalized (by id)."""
     news_by, cons_by, transp_by = defaultdict(list), defaultdict(list), defaultdict(list)
     sources_by: dict[str, dict[str, None]] = defaultdict(dict)
     for items, target in ((model.news, news_by), (model.consultations, cons_by),
@@ -201,7 +204,7 @@ def build_indexes(model) -> Indexes:
     for inst in directory:
         by_kind[inst.kind or "Sin tipo indicado"].append(inst)
         by_region[inst.region or "Sin región indicada"].append(inst)
-    formats: dict[str, list[str]] = {}
+    formats = dict(formats or {})
     return Indexes(
         facets=_build_facets(model, formats), formats=formats, news_by_inst=dict(news_by),
         consultations_by_inst=dict(cons_by), transparency_by_inst=dict(transp_by),

@@ -39,23 +39,28 @@ def record_fingerprint(record: Any) -> str:
                            digest_size=10).hexdigest()
 
 
-def chunk_fingerprints(raw: bytes, records) -> dict[str, str] | None:
-    """Fingerprints from each record's own YAML text, as the snapshot writer lays
-    it out (`records:` then one `- id: ...` item per record at column 0, in the
-    order read): hashing bytes is ten times cheaper than walking the objects.
-    None when the file is laid out otherwise (another tool wrote it)."""
+def chunk_digests(raw: bytes) -> list[tuple[bytes, str]] | None:
+    """(start, fingerprint) of each record's own YAML text, as the snapshot writer
+    lays a file out (`records:`, then one `- id: ...` item per record at column 0):
+    hashing bytes is ten times cheaper than walking the objects. None when the
+    file is laid out otherwise (another tool wrote it)."""
     start = raw.find(b"\nrecords:\n- id: ")
     if start < 0:
         return None
-    parts = raw[start + len(b"\nrecords:\n"):].split(b"\n- id: ")
-    if len(parts) != len(records):
+    parts = raw[start + len(b"\nrecords:\n- id: "):].split(b"\n- id: ")
+    return [(part[:160], hashlib.blake2b(part, digest_size=10).hexdigest())
+            for part in parts]
+
+
+def match_chunks(chunks: list[tuple[bytes, str]] | None, records) -> dict[str, str] | None:
+    """{record id: fingerprint} when the chunks are the records, in order."""
+    if chunks is None or len(chunks) != len(records):
         return None
-    parts[0] = parts[0][len(b"- id: "):]
     out = {}
-    for rec, part in zip(records, parts):
-        if rec.id.encode("utf-8") not in part[: len(rec.id) * 2 + 8]:
+    for rec, (head, fp) in zip(records, chunks):
+        if rec.id.encode("utf-8") not in head:
             return None         # not the same order or not plain ids: hash objects
-        out[rec.id] = hashlib.blake2b(part, digest_size=10).hexdigest()
+        out[rec.id] = fp
     return out
 
 
@@ -120,16 +125,17 @@ class Manifest:
         self.previous: dict[str, str] = {}
         self.current: dict[str, str] = {}
         self.previous_global: str | None = None
-        # Record fingerprints by source file content: a file that did not change
-        # needs no record hashed again (they do not depend on templates or code).
-        self.previous_records: dict[str, dict[str, str]] = {}
-        self.current_records: dict[str, dict[str, str]] = {}
+        # Groups of pages with one fingerprint for all (every dataset page of one
+        # source file, all the catalog's listings): name -> (digest, pages).
+        self.previous_groups: dict[str, list] = {}
+        self.current_groups: dict[str, list] = {}
+        self._group: list | None = None
         try:
             doc = marshal.loads(self.path.read_bytes())
             if isinstance(doc, dict) and doc.get("scheme") == SCHEME:
                 self.previous_global = doc.get("global")
                 self.previous = doc.get("pages") or {}
-                self.previous_records = doc.get("records") or {}
+                self.previous_groups = doc.get("groups") or {}
         except (OSError, EOFError, ValueError, TypeError):
             pass
         self.old_pages = set(self.previous)     # for removing pages no longer built
@@ -143,16 +149,6 @@ class Manifest:
         self.kept = 0
         self.rendered = 0
 
-    def record_fingerprints(self, raw: bytes, records) -> dict[str, str]:
-        """{record id: fingerprint} for the records of one source file's bytes."""
-        key = hashlib.blake2b(raw, digest_size=16).hexdigest()
-        fps = self.previous_records.get(key)
-        if fps is None or len(fps) != len(records):
-            fps = chunk_fingerprints(raw, records) or {
-                r.id: record_fingerprint(r) for r in records}
-        self.current_records[key] = fps
-        return fps
-
     def page_digest(self, save_as: str, fingerprint: Iterable[str]) -> str:
         return digest(self.global_fp, save_as, *fingerprint)
 
@@ -163,11 +159,47 @@ class Manifest:
     def keep(self, save_as: str, page_digest: str) -> None:
         self.current[save_as] = page_digest
         self.kept += 1
+        if self._group is not None:
+            self._group.append(save_as)
 
     def wrote(self, save_as: str, page_digest: str | None) -> None:
         # A page without a fingerprint is still listed, so it can be removed later.
         self.current[save_as] = page_digest or ""
         self.rendered += 1
+        if self._group is not None:
+            self._group.append(save_as)
+
+    # -- groups: many pages skipped at once ------------------------------------
+
+    def keep_group(self, name: str, group_digest: str) -> list[str] | None:
+        """If the group's fingerprint is the previous build's and its pages are
+        there, keep them all without looking at each one; return their paths."""
+        digest_ = self._group_digest(group_digest)
+        previous = self.previous_groups.get(name)
+        if not previous or previous[0] != digest_:
+            return None
+        pages = previous[1]
+        # One look at the folder: an output wiped since (publish, make clean) is seen.
+        if pages and not os.path.exists(os.path.join(self.output_path, pages[0])):
+            return None
+        get = self.previous.get
+        if any(get(p) is None for p in pages):
+            return None
+        for p in pages:
+            self.current[p] = self.previous[p]
+        self.current_groups[name] = previous
+        self.kept += len(pages)
+        return pages
+
+    def start_group(self, name: str, group_digest: str) -> None:
+        self._group = []
+        self.current_groups[name] = [self._group_digest(group_digest), self._group]
+
+    def end_group(self) -> None:
+        self._group = None
+
+    def _group_digest(self, group_digest: str) -> str:
+        return digest(self.global_fp, group_digest)
 
     def stale(self) -> list[str]:
         """Pages a previous build wrote that this one no longer produces."""
@@ -190,7 +222,7 @@ class Manifest:
 
     def save(self) -> None:
         doc = {"scheme": SCHEME, "global": self.global_fp, "pages": self.current,
-               "records": self.current_records}
+               "groups": self.current_groups}
         try:
             yamlio.write_atomic(self.path, marshal.dumps(doc))
         except OSError:

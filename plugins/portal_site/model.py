@@ -12,6 +12,7 @@ Public helpers other plugins rely on (search reads them): `datasets`, `news`,
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,8 +45,13 @@ class SiteModel:
 
     @classmethod
     def load(cls, data_dir: Path | str, today: date | None = None,
-             source_names: dict | None = None) -> SiteModel:
+             source_names: dict | None = None,
+             known_slugs: dict[str, str] | None = None) -> SiteModel:
         snap = load_snapshot(data_dir)
+        # Millions of long-lived objects just loaded, no cycles among them: move them
+        # out of the cyclic collector's sight, or every collection triggered while
+        # sorting and indexing (and rendering) walks them all again.
+        gc.freeze()
         model = cls(snapshot=snap, source_names=dict(source_names or {}))
         if today is not None:
             model.today = today
@@ -60,8 +66,9 @@ class SiteModel:
                                      key=lambda c: (c.end or "9999", c.id))
         model.transparency = sorted(snap.records(TransparencyEntry),
                                     key=lambda t: (_sort_key_desc(t.date), t.id), reverse=True)
-        model.slugs = assign_slugs(model.datasets, RESERVED["datos"])
-        model.slugs.update(assign_slugs(model.consultations, RESERVED["participacion"]))
+        model.slugs = assign_slugs(model.datasets, RESERVED["datos"], known_slugs)
+        model.slugs.update(assign_slugs(model.consultations, RESERVED["participacion"],
+                                        known_slugs))
         return model
 
     # -- lookups used by every template --------------------------------------

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .manifest import Manifest
+from .manifest import Manifest, digest
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,22 @@ class Sink:
                                override_output=True, page_url=url, **kwargs)
         self.manifest.wrote(save_as, page_digest)
         return True
+
+    def group(self, name: str, fingerprint: Iterable[str]) -> bool:
+        """Pages written until end_group() share one fingerprint. True when the
+        previous build's pages of the group are all still good: the caller then
+        skips the group (its pages are kept, and listed in the sitemap)."""
+        group_digest = digest(*fingerprint)
+        pages = self.manifest.keep_group(name, group_digest)
+        if pages is not None:
+            self.urls.extend(p[: -len("index.html")] if p.endswith("index.html") else p
+                             for p in pages)
+            return True
+        self.manifest.start_group(name, group_digest)
+        return False
+
+    def end_group(self) -> None:
+        self.manifest.end_group()
 
     def paginated(self, base: str, items: Sequence, per_page: int, template: str,
                   fingerprint_of: Callable | None = None, fingerprint: Iterable[str] = (),

@@ -15,6 +15,8 @@ from .fragments import LINE, render_lines
 from .indexes import license_label
 from .manifest import digest, record_fingerprint
 from .pages import Sink
+from .records_cache import FP
+from .urls import slugify
 
 
 @dataclass(eq=False)
@@ -55,20 +57,26 @@ class Site:
         self._links: dict[str, dict] = {}
         self._by_ref: dict[str, Dataset] | None = None
         self.context["fragments"] = self
+        self.file_digests: dict[str, str] = {}
         self._fingerprint_sources()
+        # What every dataset page shows besides its record: institution names and
+        # the facet slugs that are not simply slugify(label) (name clashes).
+        self.institutions_digest = digest(*(f"{i.id}\x1e{i.name}"
+                                            for i in self.model.institutions.values()))
+        self.slug_exceptions_digest = digest(*(
+            f"{f.key}\x1e{v.label}\x1e{v.slug}" for f in self.idx.facets.values()
+            for v in f.values if f.key != "institucion" and v.slug != slugify(v.label)))
         self.news = self._merge_news()
 
     # -- fingerprints ---------------------------------------------------------
 
     def _fingerprint_sources(self) -> None:
+        # From the record cache (records_cache.py); anything else is hashed on demand.
+        self._fp.update((rid, e[FP]) for rid, e in self.generator.record_entries.items())
         for sf in self.model.snapshot.sources.values():
-            if sf.path is None:
-                continue
-            try:
-                raw = sf.path.read_bytes()
-            except OSError:
-                continue            # fingerprinted record by record, on demand
-            self._fp.update(self.manifest.record_fingerprints(raw, sf.records))
+            key = self.generator.records.source_key(sf)
+            if key is not None:
+                self.file_digests[sf.source] = key
 
     def fp(self, record) -> str:
         key = record.id
@@ -78,16 +86,21 @@ class Site:
         return value
 
     def item_fp(self, ds: Dataset) -> str:
-        """What a dataset's line in a listing shows: the record and its institution."""
+        """What a dataset's line in a listing shows: the record, its address and
+        its institution."""
         value = self._item_fp.get(ds.id)
         if value is None:
             inst = self.model.institution_of(ds)
-            value = self._item_fp[ds.id] = f"{self.fp(ds)}{inst.name if inst else ''}"
+            value = self._item_fp[ds.id] = (f"{self.fp(ds)}{self.model.slugs[ds.id]}\x1e"
+                                            f"{inst.name if inst else ''}")
         return value
 
     # -- a dataset's line in listings, rendered once --------------------------
 
     def datasets(self, items) -> list[str]:
+        if not self.fragments.loaded and len(items) <= 20:
+            # A handful (the home page, an unchanged build): cheaper than the store.
+            return render_lines(self._lines_template, self.model, self.idx.formats, items)
         store, item_fp = self.fragments, self.item_fp
         out = [store.get(ds.id, item_fp(ds), LINE) for ds in items]
         missing = [ds for ds, line in zip(items, out) if line is None]

@@ -73,12 +73,15 @@ def base_slug(remote_id: str, url: str | None, title: str, rid: str) -> str:
             or f"{slugify(title, 60) or 'registro'}-{short_hash(rid)}")
 
 
-def assign_slugs(records: Iterable, reserved: Iterable[str] = ()) -> dict[str, str]:
-    """record id -> slug, unique within the given records and never a reserved word."""
+def assign_slugs(records: Iterable, reserved: Iterable[str] = (),
+                 known: dict[str, str] | None = None) -> dict[str, str]:
+    """record id -> slug, unique within the given records and never a reserved word.
+    `known` gives base slugs already computed (by record id)."""
     out: dict[str, str] = {}
     taken: set[str] = set(reserved)
+    known = known or {}
     for rec in sorted(records, key=lambda r: r.id):
-        slug = base_slug(rec.remote_id, rec.url, rec.title, rec.id)
+        slug = known.get(rec.id) or base_slug(rec.remote_id, rec.url, rec.title, rec.id)
         if slug in taken:
             slug = f"{slug[:72]}-{short_hash(rec.id)}"
         taken.add(slug)

@@ -4,6 +4,8 @@ and static facet pages by institution, theme, format, license and tag."""
 from __future__ import annotations
 
 from .. import jsonld
+from ..manifest import digest
+from ..manifest import digest
 
 PER_PAGE = 50           # datasets per listing page (keeps a page under 50 KB)
 VALUES_PER_PAGE = 200   # facet values per page of a facet's index
@@ -24,10 +26,30 @@ def write(site) -> None:
 
 
 def _dataset_pages(site) -> None:
+    model = site.model
+    by_source: dict[str, list] = {}
+    for ds in model.datasets:
+        by_source.setdefault(ds.source, []).append(ds)
+    for source, items in by_source.items():
+        file_digest = site.file_digests.get(source)
+        if file_digest is None:          # not read from a file: page by page only
+            _pages(site, items)
+            continue
+        # One fingerprint for all the pages of a source file: skipped at once when
+        # nothing they show changed (the common case when another source changed).
+        if site.sink.group(f"datasets:{source}", (
+                file_digest, site.institutions_digest, site.slug_exceptions_digest,
+                model.source_name(source), *(model.slugs[d.id] for d in items))):
+            continue
+        _pages(site, items)
+        site.sink.end_group()
+
+
+def _pages(site, items) -> None:
     model, sink = site.model, site.sink
     siteurl = site.settings.get("SITEURL", "")
     source_name = model.source_name
-    for ds in model.datasets:
+    for ds in items:
         slug = model.slugs[ds.id]
         inst = model.institution_of(ds)
         source = source_name(ds.source)
@@ -54,8 +76,20 @@ def _summary(site) -> tuple[list, tuple[str, ...]]:
 
 
 def _catalog(site) -> None:
-    model, sink, idx = site.model, site.sink, site.idx
+    model, sink = site.model, site.sink
     summary, summary_fp = _summary(site)
+    # All the listings at once: their content follows from the datasets' lines in
+    # catalog order and the facet slugs.
+    if sink.group("catalog", (digest(*(site.item_fp(ds) for ds in model.datasets)),
+                              site.slug_exceptions_digest, *summary_fp)):
+        return
+    _listings(site, summary, summary_fp)
+    sink.end_group()
+
+
+def _listings(site, summary, summary_fp) -> None:
+    model, sink, idx = site.model, site.sink, site.idx
+    site.render_lines(model.datasets)      # the lines not in the store, in batches
     sink.paginated("datos/", model.datasets, PER_PAGE, "catalog",
                    fingerprint_of=site.item_fp, fingerprint=summary_fp,
                    facet=None, value=None, summary=summary)

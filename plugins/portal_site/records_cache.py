@@ -1,0 +1,116 @@
+"""What the site derives from each record, kept between builds by source file.
+
+For every source file, keyed by a hash of its bytes: each record's fingerprint,
+the base of its URL slug and, for datasets, its formats. A file that did not
+change (the usual case: one source changes at a time) costs a dictionary lookup
+instead of hashing, slugging and normalizing its records again. None of it
+depends on templates, code or settings, so it is kept across theme changes.
+Stored in `.cache/build/records.marshal`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from pathlib import Path
+
+from aggregator import yamlio
+from aggregator.records import Dataset
+
+from .indexes import dataset_formats
+from .manifest import chunk_digests, files_fingerprint, match_chunks, record_fingerprint
+from .urls import base_slug
+
+SCHEME = "portal-records-v1"
+FP, SLUG, FORMATS = 0, 1, 2
+HERE = Path(__file__).resolve().parent
+# The code that derives the cached values: changing it empties the cache.
+CODE = [HERE / "urls.py", HERE / "indexes.py", HERE / "manifest.py", HERE / "records_cache.py"]
+
+
+def file_key(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class RecordCache:
+    def __init__(self, cache_dir: Path):
+        self.path = Path(cache_dir) / "build" / "records.marshal"
+        self.previous: dict[str, dict] = {}
+        self.current: dict[str, dict] = {}
+        # path -> [size, mtime_ns, key]: a file whose size and time did not change
+        # is not read again to know its key (the snapshot writer replaces files).
+        self.previous_stats: dict[str, list] = {}
+        self.current_stats: dict[str, list] = {}
+        self.keys: dict[str, str] = {}       # source file path -> key of its bytes
+        self._chunks: dict[str, list | None] = {}    # files not in the cache yet
+        self.code = files_fingerprint(CODE)
+        try:
+            doc = marshal.loads(self.path.read_bytes())
+            if isinstance(doc, dict) and doc.get("scheme") == SCHEME \
+                    and doc.get("code") == self.code:
+                self.previous = doc["files"]
+                self.previous_stats = doc.get("stats") or {}
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            pass
+
+    def read(self, paths) -> dict[str, str]:
+        """Hash the source files; return {record id: slug base} for those the
+        cache knows (SiteModel.load skips computing them)."""
+        known: dict[str, str] = {}
+        for path in paths:
+            name = str(path)
+            try:
+                st = Path(path).stat()
+                stat = [st.st_size, st.st_mtime_ns]
+                seen = self.previous_stats.get(name)
+                if seen and seen[:2] == stat and seen[2] in self.previous:
+                    key = seen[2]
+                else:
+                    raw = Path(path).read_bytes()
+                    key = file_key(raw)
+                    if key not in self.previous:
+                        self._chunks[name] = chunk_digests(raw)
+            except OSError:
+                continue
+            self.keys[name] = key
+            self.current_stats[name] = [*stat, key]
+            entries = self.previous.get(key)
+            if entries is not None:
+                known.update((rid, e[SLUG]) for rid, e in entries.items())
+        return known
+
+    def entries(self, snapshot) -> dict[str, list]:
+        """{record id: [fingerprint, slug base, formats]} for every record read
+        from a file, computing what the cache lacks."""
+        out: dict[str, list] = {}
+        for sf in snapshot.sources.values():
+            key = self.keys.get(str(sf.path)) if sf.path is not None else None
+            if key is None:
+                continue
+            entries = self.previous.get(key)
+            if entries is None or len(entries) != len(sf.records):
+                entries = self._compute(self._chunks.pop(str(sf.path), None), sf.records)
+            self.current[key] = entries
+            out.update(entries)
+        self._chunks.clear()
+        return out
+
+    @staticmethod
+    def _compute(chunks: list | None, records) -> dict[str, list]:
+        fps = match_chunks(chunks, records) or {r.id: record_fingerprint(r) for r in records}
+        return {r.id: [fps[r.id], base_slug(r.remote_id, r.url, r.title, r.id),
+                       dataset_formats(r) if isinstance(r, Dataset) else None]
+                for r in records}
+
+    def source_key(self, sf) -> str | None:
+        return self.keys.get(str(sf.path)) if sf.path is not None else None
+
+    def save(self) -> None:
+        if self.current == self.previous and self.current_stats == self.previous_stats:
+            return
+        try:
+            yamlio.write_atomic(self.path, marshal.dumps({
+                "scheme": SCHEME, "code": self.code, "files": self.current,
+                "stats": self.current_stats}))
+        except OSError:
+            pass    # a read-only cache only costs speed next time
