@@ -55,10 +55,10 @@ class PortalGenerator(Generator):
             self.transparency_patterns = patterns_from_settings(self.settings)
         except (SnapshotError, ThemeColorError, PatternError) as exc:
             stop_build(str(exc))
-        gc.freeze()     # the indexes too are long-lived (see SiteModel.load)
         self.record_entries = self.records.entries(self.model.snapshot)
         self.model.idx = build_indexes(self.model, {
             rid: e[FORMATS] for rid, e in self.record_entries.items() if e[FORMATS] is not None})
+        gc.freeze()     # the indexes are long-lived too (see SiteModel.load)
         # Pelican's article and page generators render with this same context
         # (before this generator's output): everything the layout needs is set here.
         self.context["portal"] = self.model

@@ -50,7 +50,9 @@ def _readable(candidate: str | None) -> str | None:
 
 # Last path segments that say nothing about a record ("/home/item.html?id=...").
 _GENERIC = {"item", "items", "index", "dataset", "datasets", "view", "views", "api",
-            "explore", "show", "detail", "details", "record", "records", "ficha"}
+            "explore", "show", "detail", "details", "record", "records", "ficha",
+            "catalog", "search", "metadata", "dcat", "mapserv", "mapservwfs", "wfs", "wms",
+            "ows", "csw", "geonetwork", "srv", "resources", "download"}
 _PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|json|xml|rdf|ttl|jsonld)$", re.I)
 
 
@@ -58,7 +60,15 @@ def _last_segment(url: str | None) -> str | None:
     """The meaningful last path segment of a URL, if it has one."""
     if not url:
         return None
-    path = urlsplit(url).path if "://" in url else url
+    if "://" in url:
+        parts = urlsplit(url)
+        # "item.html?id=...", "catalog.search#/metadata/...": an application's page,
+        # the record is named in the query or fragment, not in the path.
+        if parts.query or parts.fragment:
+            return None
+        path = parts.path
+    else:
+        path = url
     segments = [s for s in path.split("/") if s]
     if not segments:
         return None
