@@ -39,7 +39,7 @@ def _dataset(n: int, title: str, inst: str | None, modified: str, **kw) -> Datas
         description_html=f"<p>Descripción del conjunto {n}, con <strong>detalle</strong>.</p>",
         publisher="Ministerio de Salud" if inst else "Oficina sin registro",
         themes=["salud"], tags=["establecimientos", "atención primaria"], license=CC_BY,
-        issued="2020-01-15", modified=modified, frequency="mensual",
+        issued="2020-01-15", modified=modified, frequency="R/P1M",
         resources=[Resource(f"Datos {n}", "CSV", f"{HOST}/files/{n}.csv", 20480, modified)])
     base.update(kw)
     return Dataset(**base)

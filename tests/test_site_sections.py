@@ -149,6 +149,7 @@ def test_dataset_page_has_everything_the_issue_names(site):
     assert 'href="https://datos.example/f/est.csv"' in html and "1,5 MB" in html
     assert '<span class="badge">csv</span>' in html and '<span class="badge">JSON</span>' in html
     assert "20 de noviembre de 2026" in html and "15 de enero de 2020" in html
+    assert "<dt>Frecuencia</dt><dd>Mensual</dd>" in html  # R/P1M in the snapshot
     assert 'href="../../datos/licencia/creative-commons-atribucion-4-0/"' in html
     assert 'href="../../datos/tema/salud/">Tema: salud</a>' in html
     assert 'href="../../datos/etiqueta/atencion-primaria/">atención primaria</a>' in html

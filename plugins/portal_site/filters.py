@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
@@ -125,6 +126,54 @@ def faltan(n) -> str:
     return f"Comienza en {numero(n)} días"
 
 
+# Update frequencies as sources write them: ISO 8601 repeating durations (DCAT-US,
+# DCAT-AR), Dublin Core and EU vocabulary URIs, and plain English words.
+_FREQ_WORDS = {
+    "continuous": "Continua", "cont": "Continua", "continual": "Continua",
+    "hourly": "Cada hora", "daily": "Diaria", "weekly": "Semanal",
+    "biweekly": "Quincenal", "fortnightly": "Quincenal", "semimonthly": "Quincenal",
+    "monthly": "Mensual", "bimonthly": "Bimestral", "quarterly": "Trimestral",
+    "semiannual": "Semestral", "annual": "Anual", "annually": "Anual",
+    "yearly": "Anual", "biennial": "Bienal", "triennial": "Trienal",
+    "irregular": "Irregular", "irreg": "Irregular", "eventual": "Eventual",
+    "as needed": "Según necesidad", "never": "Sin actualizaciones",
+    "unknown": "Desconocida", "unkwn": "Desconocida", "other": "Otra",
+}
+_FREQ_ONE = {"PT1S": "Continua", "PT1H": "Cada hora", "P1D": "Diaria", "P1W": "Semanal",
+             "P2W": "Quincenal", "P0.5M": "Quincenal", "P1M": "Mensual",
+             "P2M": "Bimestral", "P3M": "Trimestral", "P4M": "Cuatrimestral",
+             "P6M": "Semestral", "P0.5Y": "Semestral", "P1Y": "Anual", "P2Y": "Bienal",
+             "P3Y": "Trienal", "P4Y": "Cada 4 años", "P10Y": "Cada 10 años"}
+# Values already in Spanish ('mensual', 'Anual') are shown capitalized.
+_FREQ_WORDS.update({w.lower(): w for w in [*_FREQ_WORDS.values(), *_FREQ_ONE.values()]})
+_FREQ_WORDS.update({"diario": "Diaria", "semestral": "Semestral", "bianual": "Semestral"})
+_FREQ_UNITS = {"D": ("día", "días"), "W": ("semana", "semanas"),
+               "M": ("mes", "meses"), "Y": ("año", "años")}
+_FREQ_ISO = re.compile(r"^(?:R/)?(PT?)(\d+(?:[.,]\d+)?)([HDWMYS])$")
+
+
+@lru_cache(maxsize=1024)
+def frecuencia(value: str | None) -> str:
+    """A dataset's update frequency in Spanish: 'R/P1M' -> 'Mensual'; values it
+    does not know are shown as the source wrote them."""
+    if not value:
+        return ""
+    text = str(value).strip()
+    key = text.rstrip("/").rsplit("/", 1)[-1] if "://" in text else text
+    word = _FREQ_WORDS.get(key.lower().replace("_", " ").replace("-", " "))
+    if word:
+        return word
+    iso = key[2:] if key.upper().startswith("R/") else key
+    if iso.upper() in _FREQ_ONE:
+        return _FREQ_ONE[iso.upper()]
+    m = _FREQ_ISO.match(key.upper())
+    if m and m.group(1) == "P" and m.group(3) in _FREQ_UNITS:
+        n = float(m.group(2).replace(",", "."))
+        one, many = _FREQ_UNITS[m.group(3)]
+        return f"Cada {one}" if n == 1 else f"Cada {_es(int(n) if n.is_integer() else n)} {many}"
+    return text
+
+
 def excerpt(html: str | None, length: int = 280) -> str:
     """Plain text of sanitized HTML, cut at a word near `length` characters."""
     if not html:
@@ -155,4 +204,4 @@ def fill_siteurl(fragments, siteurl: str) -> Markup:
 
 FILTERS = {"fecha": fecha, "iso_date": iso_date, "tamano": tamano, "numero": numero,
            "dias": dias, "faltan": faltan, "excerpt": excerpt, "jsonld": jsonld,
-           "fill_siteurl": fill_siteurl}
+           "fill_siteurl": fill_siteurl, "frecuencia": frecuencia}
