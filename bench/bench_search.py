@@ -217,7 +217,7 @@ def _queries(browser, base: str, path: str) -> dict:
         # Bytes of every response, the counting worker's included (the page's
         # resource timing does not see a worker's requests).
         received: list = []
-        context.on("requestfinished", received.append)
+        context.on("requestfinished", lambda request: received.append(request))
         page.goto(base + path, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.fill("#q", q)
