@@ -53,11 +53,62 @@ def test_cache_is_keyed_by_content(tmp_path):
     write_source_file(tmp_path, "src", "ckan", "t", [_dataset(1)], cache_dir=False)
     path = tmp_path / "sources" / "src.yaml"
     assert read_source_file(path, cache).records[0].title == "Presupuesto 1"
-    assert len(list((cache / "parse").iterdir())) == 1
+    assert len(list((cache / "parse").glob("*.marshal"))) == 1
     # Another tool edits the file: the new content is read, not the cached one.
     path.write_text(path.read_text().replace("Presupuesto 1", "Presupuesto uno"))
     assert read_source_file(path, cache).records[0].title == "Presupuesto uno"
-    assert len(list((cache / "parse").iterdir())) == 2
+    assert len(list((cache / "parse").glob("*.marshal"))) == 2
+
+
+def _spy_loads(monkeypatch) -> list[int]:
+    """Sizes of the YAML texts the reader parses."""
+    sizes: list[int] = []
+    real = yamlio.loads
+
+    def loads(raw, path=None):
+        sizes.append(len(raw))
+        return real(raw, path)
+    monkeypatch.setattr(yamlio, "loads", loads)
+    return sizes
+
+
+def test_a_changed_file_parses_only_the_records_whose_text_changed(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    records = [_dataset(i) for i in range(1, 201)]
+    write_source_file(tmp_path, "src", "ckan", "2026-01-01T00:00:00+00:00", records,
+                      cache_dir=False)
+    path = tmp_path / "sources" / "src.yaml"
+    read_source_file(path, cache)
+    # One record retitled, one removed, one added, the header changed.
+    records[41] = _dataset(42, title="Presupuesto retitulado", tags=["nuevo"])
+    del records[99]
+    records.append(_dataset(999))
+    write_source_file(tmp_path, "src", "ckan", "2026-02-01T00:00:00+00:00", records,
+                      cache_dir=False)
+    sizes = _spy_loads(monkeypatch)
+    sf = read_source_file(path, cache)
+    whole = read_source_file(path, None)           # no cache: the whole file parsed
+    assert sf == whole and sf.harvested_at == "2026-02-01T00:00:00+00:00"
+    titles = {r.id: r.title for r in sf.records}
+    assert titles["src:42"] == "Presupuesto retitulado" and len(titles) == 200
+    assert "src:100" not in titles and titles["src:999"] == "Presupuesto 999"
+    # the header and the two new records, each a few hundred bytes; then the whole file
+    assert len(sizes) == 4 and max(sizes[:3]) < 2000 and sizes[3] == len(path.read_bytes())
+
+
+def test_a_changed_file_with_a_broken_record_still_names_file_and_line(tmp_path):
+    cache = tmp_path / "cache"
+    write_source_file(tmp_path, "src", "ckan", "t", [_dataset(1), _dataset(2)], cache_dir=False)
+    path = tmp_path / "sources" / "src.yaml"
+    read_source_file(path, cache)
+    text = path.read_text()
+    path.write_text(text.replace("title: Presupuesto 2", "title: [Presupuesto 2"))
+    with pytest.raises(SnapshotError, match=r"src\.yaml:\d+"):
+        read_source_file(path, cache)
+    # A record no longer valid (no type) is reported with its number, as on a full parse.
+    path.write_text(text.replace("  type: dataset\n", "  type: otra\n", 1))
+    with pytest.raises(SnapshotError, match=r"record 1 \(src:1\)"):
+        read_source_file(path, cache)
 
 
 def test_other_tools_yaml_with_unquoted_dates(tmp_path):

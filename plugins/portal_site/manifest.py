@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from aggregator import yamlio
-from aggregator.snapshot import default_cache_dir
+from aggregator.snapshot import default_cache_dir, record_chunks
 
 SCHEME = "portal-manifest-v1"
 
@@ -41,15 +41,14 @@ def record_fingerprint(record: Any) -> str:
 
 def chunk_digests(raw: bytes) -> list[tuple[bytes, str]] | None:
     """(start, fingerprint) of each record's own YAML text, as the snapshot writer
-    lays a file out (`records:`, then one `- id: ...` item per record at column 0):
-    hashing bytes is ten times cheaper than walking the objects. None when the
-    file is laid out otherwise (another tool wrote it)."""
-    start = raw.find(b"\nrecords:\n- id: ")
-    if start < 0:
+    lays a file out (aggregator.snapshot.record_chunks): hashing bytes is ten
+    times cheaper than walking the objects. None when the file is laid out
+    otherwise (another tool wrote it)."""
+    chunks = record_chunks(raw)
+    if chunks is None:
         return None
-    parts = raw[start + len(b"\nrecords:\n- id: "):].split(b"\n- id: ")
     return [(part[:160], hashlib.blake2b(part, digest_size=10).hexdigest())
-            for part in parts]
+            for part in chunks]
 
 
 def match_chunks(chunks: list[tuple[bytes, str]] | None, records) -> dict[str, str] | None:

@@ -95,6 +95,14 @@ class Site:
                                             f"{inst.name if inst else ''}")
         return value
 
+    def item_fps(self) -> dict[str, str]:
+        """item_fp of every dataset, by id (listings look up hundreds of thousands)."""
+        if len(self._item_fp) < len(self.model.datasets):
+            item_fp = self.item_fp
+            for ds in self.model.datasets:
+                item_fp(ds)
+        return self._item_fp
+
     # -- a dataset's line in listings, rendered once --------------------------
 
     def datasets(self, items) -> list[str]:
@@ -111,7 +119,12 @@ class Site:
 
     def render_lines(self, items) -> None:
         """Render (in batches) the listing lines the store lacks."""
-        todo = [ds for ds in items if self.fragments.get(ds.id, self.item_fp(ds), LINE) is None]
+        entries, item_fp = self.fragments.entries, self.item_fp
+        todo = []
+        for ds in items:
+            entry = entries.get(ds.id)
+            if entry is None or entry[LINE] is None or entry[0] != item_fp(ds):
+                todo.append(ds)
         for start in range(0, len(todo), 2000):
             batch = todo[start:start + 2000]
             for ds, line in zip(batch, render_lines(self._lines_template, self.model,

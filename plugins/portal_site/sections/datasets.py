@@ -80,7 +80,9 @@ def _catalog(site) -> None:
     summary, summary_fp = _summary(site)
     # All the listings at once: their content follows from the datasets' lines in
     # catalog order and the facet slugs.
-    if sink.group("catalog", (digest(*(site.item_fp(ds) for ds in model.datasets)),
+    fps = site.item_fps()
+    # In catalog order: an order change changes the listings.
+    if sink.group("catalog", (digest(*(fps[ds.id] for ds in model.datasets)),
                               site.slug_exceptions_digest, *summary_fp)):
         return
     _listings(site, summary, summary_fp)
@@ -91,7 +93,7 @@ def _listings(site, summary, summary_fp) -> None:
     model, sink, idx = site.model, site.sink, site.idx
     site.render_lines(model.datasets)      # the lines not in the store, in batches
     sink.paginated("datos/", model.datasets, PER_PAGE, "catalog",
-                   fingerprint_of=site.item_fp, fingerprint=summary_fp,
+                   fingerprint_of=site.item_fps(), fingerprint=summary_fp,
                    facet=None, value=None, summary=summary)
     for facet in idx.facets.values():
         sink.paginated(facet.path, facet.values, VALUES_PER_PAGE, "facet_index",
@@ -100,6 +102,6 @@ def _listings(site, summary, summary_fp) -> None:
         for value in facet.values:
             shown = value.datasets if most is None else value.datasets[:most * PER_PAGE]
             sink.paginated(value.path, shown, PER_PAGE, "catalog",
-                           fingerprint_of=site.item_fp,
+                           fingerprint_of=site.item_fps(),
                            fingerprint=(value.label, str(value.count)),
                            facet=facet, value=value, summary=None)
