@@ -18,6 +18,7 @@ import hashlib
 import marshal
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -223,6 +224,22 @@ def _validate_source(path: Path, doc: Any) -> dict:
 
 
 def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
+    pointer = _pointer(cache_dir, path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from None
+    stat = [st.st_size, st.st_mtime_ns]
+    doc = _unchanged_since_last_read(pointer, stat)
+    if doc is None:
+        doc = _read_and_remember(path, cache_dir, pointer, stat)
+    records = [record_from_trusted(r) for r in doc[VALIDATED]]
+    return SourceFile(doc["source"], doc["adapter"], doc["harvested_at"], records, path,
+                      doc.get("name"), doc.get("url"))
+
+
+def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
+                       stat: list) -> dict:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -234,9 +251,9 @@ def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
             doc = marshal.loads(cached.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
             doc = None
+    chunks = record_chunks(raw)
     if not (isinstance(doc, dict) and VALIDATED in doc):
-        chunks = record_chunks(raw)
-        doc = _parse_changed(path, raw, chunks, cache_dir)
+        doc = _parse_changed(path, raw, chunks, pointer)
         if doc is None:
             try:
                 parsed = yamlio.loads(raw, path)
@@ -244,10 +261,8 @@ def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
                 raise SnapshotError(str(exc)) from None
             doc = _validate_source(path, parsed)
         doc = _store(cached, doc)
-        _remember_chunks(path, cached, chunks, doc, cache_dir)
-    records = [record_from_trusted(r) for r in doc[VALIDATED]]
-    return SourceFile(doc["source"], doc["adapter"], doc["harvested_at"], records, path,
-                      doc.get("name"), doc.get("url"))
+    _remember(pointer, cached, chunks, doc, stat)
+    return doc
 
 
 # -- re-reading a changed file: only the records whose text changed ---------
@@ -286,32 +301,63 @@ def _pointer(cache_dir: Path | None, path: Path) -> Path | None:
     return Path(cache_dir) / "parse" / "by-path" / f"{name}.marshal"
 
 
-def _remember_chunks(path: Path, cached: Path | None, chunks: list[bytes] | None,
-                     doc: dict, cache_dir: Path | None) -> None:
-    """Note which parse-cache entry holds this file's records, and each record's
-    text key, for the next version of the file."""
-    pointer = _pointer(cache_dir, path)
-    if pointer is None or cached is None or chunks is None \
-            or len(chunks) != len(doc[VALIDATED]):
+def _remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | None,
+              doc: dict, stat: list) -> None:
+    """Note, for this path, the parse-cache entry that holds its records, the
+    file's size and time (an untouched file is then not even read: the
+    snapshot writer replaces files, so a new version has a new time), and each
+    record's text key for the next version of the file."""
+    if pointer is None or cached is None:
         return
+    if time.time_ns() - stat[1] < RACY_NS:
+        stat = None     # written just now: another write could keep size and time
+    keys = None
+    if chunks is not None and len(chunks) == len(doc[VALIDATED]):
+        keys = [_chunk_key(c) for c in chunks]
     try:
         yamlio.write_atomic(pointer, marshal.dumps(
-            (cached.name, [_chunk_key(c) for c in chunks])))
+            {"entry": cached.name, "keys": keys, "stat": stat}))
     except OSError:
         pass
 
 
+# A file modified less than this before it was read is not trusted by its size and
+# time (file times are coarse: two quick writes of the same size can share one).
+RACY_NS = 2_000_000_000
+
+
+def _pointed(pointer: Path | None) -> tuple[dict, Path] | None:
+    if pointer is None:
+        return None
+    try:
+        note = marshal.loads(pointer.read_bytes())
+        return note, pointer.parent.parent / note["entry"]
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _unchanged_since_last_read(pointer: Path | None, stat: list) -> dict | None:
+    found = _pointed(pointer)
+    if found is None or found[0].get("stat") != stat:
+        return None
+    try:
+        doc = marshal.loads(found[1].read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return doc if isinstance(doc, dict) and VALIDATED in doc else None
+
+
 def _parse_changed(path: Path, raw: bytes, chunks: list[bytes] | None,
-                   cache_dir: Path | None) -> dict | None:
+                   pointer: Path | None) -> dict | None:
     """The validated document of a changed file, parsing only the records whose
     text changed since the version cached last; None when that is not possible
     (no earlier version, another layout, any surprise): parse the whole file."""
-    pointer = _pointer(cache_dir, path)
-    if chunks is None or pointer is None:
+    found = _pointed(pointer)
+    if chunks is None or found is None or not found[0].get("keys"):
         return None
     try:
-        entry, keys = marshal.loads(pointer.read_bytes())
-        previous = marshal.loads((pointer.parent.parent / entry).read_bytes())[VALIDATED]
+        keys = found[0]["keys"]
+        previous = marshal.loads(found[1].read_bytes())[VALIDATED]
         if len(previous) != len(keys):
             return None
         known = dict(zip(keys, previous))

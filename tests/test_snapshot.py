@@ -60,6 +60,32 @@ def test_cache_is_keyed_by_content(tmp_path):
     assert len(list((cache / "parse").glob("*.marshal"))) == 2
 
 
+def test_an_untouched_file_is_not_read_again_and_a_quick_rewrite_is_seen(tmp_path, monkeypatch):
+    import os
+    cache = tmp_path / "cache"
+    write_source_file(tmp_path, "src", "ckan", "t", [_dataset(1)], cache_dir=False)
+    path = tmp_path / "sources" / "src.yaml"
+    read_source_file(path, cache)
+    # Right after a write, size and time prove nothing: a same-size rewrite in
+    # the same clock tick is read.
+    path.write_text(path.read_text().replace("Presupuesto 1", "Presupuesto 7"))
+    assert read_source_file(path, cache).records[0].title == "Presupuesto 7"
+    # An older file, read once, is then known by its size and time alone.
+    old = 1_600_000_000
+    os.utime(path, (old, old))
+    read_source_file(path, cache)
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self: reads.append(self.name) or real(self))
+    assert read_source_file(path, cache).records[0].title == "Presupuesto 7"
+    assert "src.yaml" not in reads
+    # Another tool rewrites it (new time): read again.
+    monkeypatch.undo()
+    path.write_text(path.read_text().replace("Presupuesto 7", "Presupuesto 8"))
+    assert read_source_file(path, cache).records[0].title == "Presupuesto 8"
+
+
 def _spy_loads(monkeypatch) -> list[int]:
     """Sizes of the YAML texts the reader parses."""
     sizes: list[int] = []

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import time
 from pathlib import Path
 
 from aggregator import yamlio
 from aggregator.records import Dataset
+from aggregator.snapshot import RACY_NS
 
 from .indexes import dataset_formats
 from .manifest import chunk_digests, files_fingerprint, match_chunks, record_fingerprint
@@ -73,6 +75,8 @@ class RecordCache:
             except OSError:
                 continue
             self.keys[name] = key
+            if time.time_ns() - stat[1] < RACY_NS:
+                stat = [-1, -1]     # modified just now: size and time prove nothing yet
             self.current_stats[name] = [*stat, key]
             entries = self.previous.get(key)
             if entries is not None:

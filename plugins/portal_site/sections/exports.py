@@ -125,7 +125,8 @@ def datasets_csv(site) -> str:
 
 
 def write(site) -> None:
-    fingerprint = [_base(site), *(site.item_fp(ds) for ds in site.model.datasets)]
+    fps = site.item_fps()
+    fingerprint = [_base(site), *(fps[ds.id] for ds in site.model.datasets)]
     files = [(CSV_FILE, "datasets.csv", "CSV, una fila por conjunto de datos")]
     site.sink.file(CSV_FILE, lambda: datasets_csv(site), fingerprint)
     if site.settings.get("PORTAL_EXPORT_DATA_JSON"):
