@@ -74,7 +74,7 @@ def _store(cached: Path | None, data: Any) -> Any:
         data = _plain(data)
         blob = marshal.dumps(data)
     try:
-        yamlio.write_atomic(cached, blob)
+        yamlio.write_atomic(cached, blob, durable=False)
     except OSError:
         pass  # a read-only cache only costs speed
     return data
@@ -316,7 +316,7 @@ def _remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | N
         keys = [_chunk_key(c) for c in chunks]
     try:
         yamlio.write_atomic(pointer, marshal.dumps(
-            {"entry": cached.name, "keys": keys, "stat": stat}))
+            {"entry": cached.name, "keys": keys, "stat": stat}), durable=False)
     except OSError:
         pass
 

@@ -52,9 +52,11 @@ def dumps(data: Any) -> bytes:
                      default_flow_style=False, width=1 << 30, encoding="utf-8")
 
 
-def write_atomic(path: Path | str, data: bytes) -> None:
+def write_atomic(path: Path | str, data: bytes, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename over the target:
-    a reader, or a process killed half-way, sees the old file or the new one."""
+    a reader, or a process killed half-way, sees the old file or the new one.
+    `durable=False` skips the fsync, for caches (checked when read, rebuilt when
+    unreadable): flushing tens of megabytes to disk costs a build seconds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -62,8 +64,9 @@ def write_atomic(path: Path | str, data: bytes) -> None:
         os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; snapshot files are public
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -212,3 +212,68 @@ def test_record_fingerprints_follow_each_record(tmp_path):
     other.write_text(yaml.safe_dump(doc, indent=4, default_flow_style=False,
                                     allow_unicode=True).replace("\n- id:", "\n  - id:"))
     assert match_chunks(chunk_digests(other.read_bytes()), records) is None
+
+
+def test_fragment_store_writes_a_delta_until_it_grows(tmp_path):
+    """A few changed datasets go to a small delta file beside the store, applied
+    when it is read; past a tenth of the store it is rewritten whole."""
+    from plugins.portal_site.fragments import LINE, FragmentStore
+
+    ids = [f"s:{n}" for n in range(100)]
+    store = FragmentStore(tmp_path, "g1")
+    for rid in ids:
+        store.put(rid, f"fp-{rid}", LINE, f"<li>{rid}</li>")
+    store.save(ids)
+    assert store.path.exists() and not store.delta_path.exists()
+    whole = store.path.stat().st_mtime_ns
+
+    store = FragmentStore(tmp_path, "g1")
+    store.put("s:3", "fp-new", LINE, "<li>corregido</li>")
+    store.save(ids[1:])                        # s:0 left the snapshot
+    assert store.delta_path.exists() and store.path.stat().st_mtime_ns == whole
+    assert store.delta_path.stat().st_size < store.path.stat().st_size / 10
+
+    again = FragmentStore(tmp_path, "g1")
+    assert again.get("s:3", "fp-new", LINE) == "<li>corregido</li>"
+    assert again.get("s:3", "fp-s:3", LINE) is None        # the stale line is gone
+    assert "s:0" not in again.entries and len(again.entries) == 99
+    assert again.get("s:50", "fp-s:50", LINE) == "<li>s:50</li>"
+
+    for rid in ids[1:20]:                      # 19 more changes: past a tenth
+        again.put(rid, "fp-2", LINE, "x")
+    again.save(ids[1:])
+    assert not again.delta_path.exists() and again.path.stat().st_mtime_ns != whole
+    last = FragmentStore(tmp_path, "g1")
+    assert last.get("s:3", "fp-2", LINE) == "x" and len(last.entries) == 99
+    # Another configuration's store (other global fingerprint) is not read.
+    assert FragmentStore(tmp_path, "g2").entries == {}
+
+
+def test_one_changed_source_rewrites_one_cache_file(tmp_path):
+    """The record cache keeps one file per source file version: a change writes
+    the changed file's entries only, and drops the old version's."""
+    data = site_snapshot.write(tmp_path / "data", count=30)
+    out = tmp_path / "out"
+    _build(data, out)
+    build_cache = tmp_path / "cache" / "build"
+    [records_dir] = [p for p in build_cache.iterdir() if p.name.startswith("records-")]
+    sources = len(list((data / "sources").glob("*.yaml")))
+    before = {p.name: p.stat().st_mtime_ns for p in records_dir.glob("*.marshal")}
+    assert len(before) == sources + 1 and "stats.marshal" in before
+    [store] = build_cache.glob("fragments-*.marshal")
+    whole = store.stat().st_mtime_ns
+
+    _edit_dataset(data, "conjunto-2", title="Conjunto corregido")
+    _build(data, out)
+    after = {p.name: p.stat().st_mtime_ns for p in records_dir.glob("*.marshal")}
+    assert len(after) == sources + 1
+    new = set(after) - set(before)
+    assert len(new) == 1 and len(set(before) - set(after)) == 1
+    kept = set(before) & set(after) - {"stats.marshal"}
+    assert all(before[name] == after[name] for name in kept)
+    # The fragment store got a delta with the changed line, not a rewrite.
+    assert store.stat().st_mtime_ns == whole
+    delta = store.with_name(store.name + ".delta")
+    assert delta.exists() and b"Conjunto corregido" in delta.read_bytes()
+    # Templates are compiled once, into the cache.
+    assert list((tmp_path / "cache" / "jinja").iterdir())

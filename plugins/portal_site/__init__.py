@@ -1,6 +1,11 @@
 """Portal plugin: the sections built from the aggregated snapshot."""
 
+import os
+
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
+
+from aggregator.snapshot import default_cache_dir
 
 from .filters import FILTERS
 from .generator import PortalGenerator
@@ -14,6 +19,20 @@ def _add_filters(pelican_object):
     pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
 
 
+def _bytecode_cache(generator):
+    """Templates compiled once, not on every build: Jinja keys the cache by the
+    template's source, so an edited template is compiled again."""
+    folder = default_cache_dir() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    if not os.access(folder, os.W_OK):
+        return      # a read-only cache: templates are compiled as usual
+    generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+
+
 def register():
     signals.initialized.connect(_add_filters)
     signals.get_generators.connect(_get_generators)
+    signals.generator_init.connect(_bytecode_cache)

@@ -114,21 +114,25 @@ def _build_facets(model, formats: dict[str, list[str]]) -> dict[str, Facet]:
     labels: dict[str, dict[str, list[Dataset]]] = {key: defaultdict(list) for key, *_ in FACETS}
     by_inst, by_theme, by_tag = labels["institucion"], labels["tema"], labels["etiqueta"]
     by_format, by_license = labels["formato"], labels["licencia"]
+    # The loop runs once per dataset (100,000 in a large catalog): kept lean.
     for ds in model.datasets:
-        inst = insts.get(ds.institution) if ds.institution else None
-        by_inst[inst.id if inst else NO_INSTITUTION].append(ds)
-        for t in dict.fromkeys(ds.themes):
+        iid = ds.institution
+        by_inst[iid if iid in insts else NO_INSTITUTION].append(ds)
+        themes, tags = ds.themes, ds.tags
+        for t in themes if len(themes) < 2 else dict.fromkeys(themes):
             by_theme[t].append(ds)
-        for t in dict.fromkeys(ds.tags):
+        for t in tags if len(tags) < 2 else dict.fromkeys(tags):
             by_tag[t].append(ds)
         fmts = formats.get(ds.id)
         if fmts is None:
             fmts = formats[ds.id] = dataset_formats(ds)
         for f in fmts:
             by_format[f].append(ds)
-        lic = license_label(ds)
-        if lic:
-            by_license[lic].append(ds)
+        lic = ds.license
+        if lic is not None:
+            label = lic.title or lic.id or lic.url      # license_label()
+            if label:
+                by_license[label].append(ds)
     facets: dict[str, Facet] = {}
     for key, index, title, singular in FACETS:
         groups = labels[key]

@@ -223,6 +223,6 @@ class Manifest:
         doc = {"scheme": SCHEME, "global": self.global_fp, "pages": self.current,
                "groups": self.current_groups}
         try:
-            yamlio.write_atomic(self.path, marshal.dumps(doc))
+            yamlio.write_atomic(self.path, marshal.dumps(doc), durable=False)
         except OSError:
             pass  # a read-only cache only costs speed next time

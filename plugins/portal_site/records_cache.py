@@ -5,13 +5,16 @@ the base of its URL slug and, for datasets, its formats. A file that did not
 change (the usual case: one source changes at a time) costs a dictionary lookup
 instead of hashing, slugging and normalizing its records again. None of it
 depends on templates, code or settings, so it is kept across theme changes.
-Stored in `.cache/build/records.marshal`.
+Stored in `.cache/build/records-<code>/`, one file per source file version
+(named by the key of its bytes) and a table of the files' sizes and times: a
+changed source writes one small file, not the whole cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import shutil
 import time
 from pathlib import Path
 
@@ -20,10 +23,11 @@ from aggregator.records import Dataset
 from aggregator.snapshot import RACY_NS
 
 from .indexes import dataset_formats
-from .manifest import chunk_digests, files_fingerprint, match_chunks, record_fingerprint
+from .manifest import (chunk_digests, digest, files_fingerprint, match_chunks,
+                       record_fingerprint)
 from .urls import base_slug
 
-SCHEME = "portal-records-v1"
+SCHEME = "portal-records-v2"
 FP, SLUG, FORMATS = 0, 1, 2
 HERE = Path(__file__).resolve().parent
 # The code that derives the cached values: changing it empties the cache.
@@ -36,24 +40,24 @@ def file_key(raw: bytes) -> str:
 
 class RecordCache:
     def __init__(self, cache_dir: Path):
-        self.path = Path(cache_dir) / "build" / "records.marshal"
-        self.previous: dict[str, dict] = {}
-        self.current: dict[str, dict] = {}
+        self.code = files_fingerprint(CODE)
+        self.root = Path(cache_dir) / "build"
+        self.dir = self.root / f"records-{digest(SCHEME, self.code)}"
+        self.current: dict[str, dict] = {}      # key -> entries, of this snapshot's files
+        self._new: set[str] = set()             # keys computed in this build
         # path -> [size, mtime_ns, key]: a file whose size and time did not change
         # is not read again to know its key (the snapshot writer replaces files).
-        self.previous_stats: dict[str, list] = {}
+        self.previous_stats: dict[str, list] = self._load("stats") or {}
         self.current_stats: dict[str, list] = {}
         self.keys: dict[str, str] = {}       # source file path -> key of its bytes
         self._chunks: dict[str, list | None] = {}    # files not in the cache yet
-        self.code = files_fingerprint(CODE)
+
+    def _load(self, name: str) -> dict | None:
         try:
-            doc = marshal.loads(self.path.read_bytes())
-            if isinstance(doc, dict) and doc.get("scheme") == SCHEME \
-                    and doc.get("code") == self.code:
-                self.previous = doc["files"]
-                self.previous_stats = doc.get("stats") or {}
-        except (OSError, EOFError, ValueError, TypeError, KeyError):
-            pass
+            doc = marshal.loads((self.dir / f"{name}.marshal").read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return doc if isinstance(doc, dict) else None
 
     def read(self, paths) -> dict[str, str]:
         """Hash the source files; return {record id: slug base} for those the
@@ -65,12 +69,15 @@ class RecordCache:
                 st = Path(path).stat()
                 stat = [st.st_size, st.st_mtime_ns]
                 seen = self.previous_stats.get(name)
-                if seen and seen[:2] == stat and seen[2] in self.previous:
+                entries = None
+                if seen and seen[:2] == stat:
                     key = seen[2]
-                else:
+                    entries = self._load(key)
+                if entries is None:
                     raw = Path(path).read_bytes()
                     key = file_key(raw)
-                    if key not in self.previous:
+                    entries = self._load(key)
+                    if entries is None:
                         self._chunks[name] = chunk_digests(raw)
             except OSError:
                 continue
@@ -78,8 +85,8 @@ class RecordCache:
             if time.time_ns() - stat[1] < RACY_NS:
                 stat = [-1, -1]     # modified just now: size and time prove nothing yet
             self.current_stats[name] = [*stat, key]
-            entries = self.previous.get(key)
             if entries is not None:
+                self.current[key] = entries
                 known.update((rid, e[SLUG]) for rid, e in entries.items())
         return known
 
@@ -91,10 +98,11 @@ class RecordCache:
             key = self.keys.get(str(sf.path)) if sf.path is not None else None
             if key is None:
                 continue
-            entries = self.previous.get(key)
+            entries = self.current.get(key)
             if entries is None or len(entries) != len(sf.records):
                 entries = self._compute(self._chunks.pop(str(sf.path), None), sf.records)
-            self.current[key] = entries
+                self.current[key] = entries
+                self._new.add(key)
             out.update(entries)
         self._chunks.clear()
         return out
@@ -110,11 +118,19 @@ class RecordCache:
         return self.keys.get(str(sf.path)) if sf.path is not None else None
 
     def save(self) -> None:
-        if self.current == self.previous and self.current_stats == self.previous_stats:
-            return
+        """Write the entries of new file versions and the table of stats; remove
+        the entries of versions no longer in the snapshot, and other schemes'."""
         try:
-            yamlio.write_atomic(self.path, marshal.dumps({
-                "scheme": SCHEME, "code": self.code, "files": self.current,
-                "stats": self.current_stats}))
+            for key in self._new:
+                yamlio.write_atomic(self.dir / f"{key}.marshal", marshal.dumps(self.current[key]), durable=False)
+            if self.current_stats != self.previous_stats:
+                yamlio.write_atomic(self.dir / "stats.marshal", marshal.dumps(self.current_stats), durable=False)
+            live = {f"{key}.marshal" for key in self.current} | {"stats.marshal"}
+            for path in self.dir.iterdir():
+                if path.name not in live and path.suffix == ".marshal":
+                    path.unlink()
+            for old in self.root.glob("records*"):
+                if old != self.dir:
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
         except OSError:
             pass    # a read-only cache only costs speed next time

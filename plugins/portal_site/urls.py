@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from operator import attrgetter
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -90,7 +91,7 @@ def assign_slugs(records: Iterable, reserved: Iterable[str] = (),
     out: dict[str, str] = {}
     taken: set[str] = set(reserved)
     known = known or {}
-    for rec in sorted(records, key=lambda r: r.id):
+    for rec in sorted(records, key=attrgetter("id")):
         slug = known.get(rec.id) or base_slug(rec.remote_id, rec.url, rec.title, rec.id)
         if slug in taken:
             slug = f"{slug[:72]}-{short_hash(rec.id)}"

@@ -100,14 +100,13 @@ def _csv_row(model, base: str, formats: dict, ds) -> str:
 def _pieces(site, kind: int, make) -> list[str]:
     """Each dataset's piece, from the fragment store when its dataset is unchanged."""
     model, store, base, formats = site.model, site.fragments, _base(site), site.idx.formats
-    out = []
-    for ds in model.datasets:
-        fp = site.item_fp(ds)
-        piece = store.get(ds.id, fp, kind)
-        if piece is None:
-            piece = make(model, base, formats, ds)
-            store.put(ds.id, fp, kind, piece)
-        out.append(piece)
+    fps, get = site.item_fps(), store.entries.get
+    out = [e[kind] if (e := get(ds.id)) is not None and e[0] == fps[ds.id] else None
+           for ds in model.datasets]
+    for n in [n for n, piece in enumerate(out) if piece is None]:
+        ds = model.datasets[n]
+        out[n] = make(model, base, formats, ds)
+        store.put(ds.id, fps[ds.id], kind, out[n])
     return out
 
 
