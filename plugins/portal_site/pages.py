@@ -89,6 +89,17 @@ class Sink:
         self.manifest.wrote(save_as, page_digest)
         return True
 
+    def keep_if_fresh(self, save_as: str, fingerprint: Iterable[str]) -> bool:
+        """page() without rendering: True (and the page kept, and listed) when its
+        fingerprint shows it unchanged, so the caller need not prepare its variables."""
+        page_digest = self.manifest.page_digest(save_as, fingerprint)
+        if not self.manifest.is_fresh(save_as, page_digest):
+            return False
+        self.manifest.keep(save_as, page_digest)
+        self.urls.append(save_as[: -len("index.html")] if save_as.endswith("index.html")
+                         else save_as)
+        return True
+
     def group(self, name: str, fingerprint: Iterable[str]) -> bool:
         """Pages written until end_group() share one fingerprint. True when the
         previous build's pages of the group are all still good: the caller then

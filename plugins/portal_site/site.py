@@ -67,6 +67,7 @@ class Site:
             f"{f.key}\x1e{v.label}\x1e{v.slug}" for f in self.idx.facets.values()
             for v in f.values if f.key != "institucion" and v.slug != slugify(v.label)))
         self.news = self._merge_news()
+        self.snapshot_digest = self._snapshot_digest()
 
     # -- fingerprints ---------------------------------------------------------
 
@@ -77,6 +78,19 @@ class Site:
             key = self.generator.records.source_key(sf)
             if key is not None:
                 self.file_digests[sf.source] = key
+
+    def _snapshot_digest(self) -> str | None:
+        """Every dataset, by the keys of its source files' bytes, and the names of
+        the institutions: what the catalog's listings and exports are made of,
+        without looking at 100,000 fingerprints. None when a source of datasets
+        was not read from a file."""
+        keys = []
+        for src, sf in self.model.snapshot.sources.items():
+            if any(isinstance(r, Dataset) for r in sf.records):
+                if src not in self.file_digests:
+                    return None
+                keys.append(f"{src}\x1e{self.file_digests[src]}")
+        return digest(self.institutions_digest, self.slug_exceptions_digest, *sorted(keys))
 
     def fp(self, record) -> str:
         key = record.id
@@ -144,15 +158,6 @@ class Site:
         if links is None:
             links = self._links[inst.id] = institution_links(inst, self._patterns)
         return links
-
-    def link_slugs(self, ds: Dataset) -> str:
-        """The facet slugs a dataset page links to, for its fingerprint (cheap)."""
-        slug = self.idx.facet_slug
-        lic = license_label(ds)
-        return "|".join([*(slug("tema", t) for t in ds.themes),
-                         *(slug("etiqueta", t) for t in ds.tags),
-                         *(slug("formato", f) for f in self.idx.formats.get(ds.id, ())),
-                         slug("licencia", lic) if lic else ""])
 
     def dataset_links(self, ds: Dataset) -> dict:
         """Facet pages a dataset page links to (themes, tags, formats, license)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .. import jsonld
 from ..manifest import digest
-from ..manifest import digest
 
 PER_PAGE = 50           # datasets per listing page (keeps a page under 50 KB)
 VALUES_PER_PAGE = 200   # facet values per page of a facet's index
@@ -49,13 +48,19 @@ def _pages(site, items) -> None:
     model, sink = site.model, site.sink
     siteurl = site.settings.get("SITEURL", "")
     source_name = model.source_name
+    # The facet pages a dataset links to follow from its record (its labels) and
+    # the few facet slugs that are not slugify(label): those go in as one digest.
+    exceptions = site.slug_exceptions_digest
     for ds in items:
         slug = model.slugs[ds.id]
         inst = model.institution_of(ds)
         source = source_name(ds.source)
         fingerprint = (site.fp(ds), inst.name if inst else "", inst.id if inst else "",
-                       source, site.link_slugs(ds))
-        sink.page(f"datos/{slug}/index.html", "dataset", fingerprint,
+                       source, exceptions)
+        save_as = f"datos/{slug}/index.html"
+        if sink.keep_if_fresh(save_as, fingerprint):
+            continue        # most pages of a changed source file: nothing else to prepare
+        sink.page(save_as, "dataset", fingerprint,
                   lazy=lambda ds=ds: {"links": site.dataset_links(ds)},
                   dataset=ds, institution=inst, source_name=source,
                   resources=ds.resources[:RESOURCES_MAX],
@@ -79,11 +84,13 @@ def _catalog(site) -> None:
     model, sink = site.model, site.sink
     summary, summary_fp = _summary(site)
     # All the listings at once: their content follows from the datasets' lines in
-    # catalog order and the facet slugs.
-    fps = site.item_fps()
-    # In catalog order: an order change changes the listings.
-    if sink.group("catalog", (digest(*(fps[ds.id] for ds in model.datasets)),
-                              site.slug_exceptions_digest, *summary_fp)):
+    # catalog order and the facet slugs, so from the source files' bytes (when
+    # all were read from files) or else every line's fingerprint in order.
+    content = site.snapshot_digest
+    if content is None:
+        fps = site.item_fps()
+        content = digest(*(fps[ds.id] for ds in model.datasets))
+    if sink.group("catalog", (content, site.slug_exceptions_digest, *summary_fp)):
         return
     _listings(site, summary, summary_fp)
     sink.end_group()

@@ -124,8 +124,11 @@ def datasets_csv(site) -> str:
 
 
 def write(site) -> None:
-    fps = site.item_fps()
-    fingerprint = [_base(site), *(fps[ds.id] for ds in site.model.datasets)]
+    if site.snapshot_digest is not None:       # every record, by its file's bytes
+        fingerprint = [_base(site), site.snapshot_digest]
+    else:
+        fps = site.item_fps()
+        fingerprint = [_base(site), *(fps[ds.id] for ds in site.model.datasets)]
     files = [(CSV_FILE, "datasets.csv", "CSV, una fila por conjunto de datos")]
     site.sink.file(CSV_FILE, lambda: datasets_csv(site), fingerprint)
     if site.settings.get("PORTAL_EXPORT_DATA_JSON"):
