@@ -34,6 +34,9 @@ from .common import PY, ROOT, say, table
 
 TITLE = "Site build (pelican + plugins), raw Jinja2 floor, incremental rebuild"
 TODAY = "2026-06-15"
+# Each incremental case runs this many times; the best is compared with the best
+# full build (the least disturbed run of each), and every time is printed.
+INCREMENTAL_REPEAT = 3
 
 
 def _env(data: Path, cache: Path) -> dict:
@@ -202,18 +205,23 @@ def run(ctx) -> None:
         row = [f"{scale:,}", f"{full.seconds:.1f}", f"{nochange.seconds:.1f}",
                f"{_html_rewritten(stamps, after):,}"]
         for move in (False, True):
-            before = after
-            path, original = _edit_one_record(data, cache, move)
-            try:
-                one = _measure(_pelican(out, conf), env, "incremental rebuild")
-            finally:
-                path.write_bytes(original)
-            after = _stamps(out)
-            row += [f"{one.seconds:.1f}", f"{_html_rewritten(before, after):,}",
-                    f"{100 * one.seconds / full.seconds:.1f}%"]
-            # Back to the pristine snapshot (itself an incremental rebuild).
-            _check(_run(_pelican(out, conf), env), "restore build")
-            after = _stamps(out)
+            times = []
+            for _ in range(INCREMENTAL_REPEAT):
+                before = after
+                path, original = _edit_one_record(data, cache, move)
+                try:
+                    one = _measure(_pelican(out, conf), env, "incremental rebuild")
+                finally:
+                    path.write_bytes(original)
+                after = _stamps(out)
+                rewritten = _html_rewritten(before, after)
+                times.append(one.seconds)
+                # Back to the pristine snapshot (itself an incremental rebuild).
+                _check(_run(_pelican(out, conf), env), "restore build")
+                after = _stamps(out)
+            best = min(times)
+            row += [f"{best:.1f} ({', '.join(f'{t:.1f}' for t in times)})", f"{rewritten:,}",
+                    f"{100 * best / full.seconds:.1f}%"]
         incr.append((*row, f"{one.peak_rss_mb:,.0f}"))
     runs.clean()
     say("  Full build (fresh output folder and build cache, warm parse cache; portal plugins, "
@@ -222,9 +230,10 @@ def run(ctx) -> None:
                    "output MB", "raw s", "raw CPU s", "raw render+write s", "raw RSS MB",
                    "build/raw", "CPU build/raw", "with search plugin s"))
     say("  Incremental (output folder kept; one source file changed: one dataset retitled "
-        "in place, or retitled and moved to the top by a newer date):")
-    table(incr, ("datasets", "full s", "no change s", "html rewritten", "retitled s",
-                 "html rewritten", "% of full", "moved s", "html rewritten", "% of full",
+        f"in place, or retitled and moved to the top by a newer date; best of "
+        f"{INCREMENTAL_REPEAT}, every run in brackets):")
+    table(incr, ("datasets", "full s", "no change s", "html rewritten", "retitled s (runs)",
+                 "html rewritten", "% of full", "moved s (runs)", "html rewritten", "% of full",
                  "peak RSS MB"))
     say("  (goals at 100,000: build/raw <= 1.5, peak RSS <= 2,048 MB; incremental <= 10% "
         "of full)")

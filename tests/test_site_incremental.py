@@ -277,3 +277,24 @@ def test_one_changed_source_rewrites_one_cache_file(tmp_path):
     assert delta.exists() and b"Conjunto corregido" in delta.read_bytes()
     # Templates are compiled once, into the cache.
     assert list((tmp_path / "cache" / "jinja").iterdir())
+
+
+def test_an_institution_renamed_reaches_its_listings_and_exports(tmp_path):
+    """The catalog's listings and exports are fingerprinted by the source files'
+    bytes and the institutions' names: a renamed institution (no source file
+    changed) must still reach every listing line and CSV row that shows it."""
+    data = site_snapshot.write(tmp_path / "data", count=60)
+    out = tmp_path / "out"
+    first = _build(data, out)
+    registry = data / "institutions.yaml"
+    registry.write_text(registry.read_text("utf-8").replace(
+        "name: Municipalidad de Ñuñoa", "name: Ilustre Municipalidad de Ñuñoa"), "utf-8")
+    second = _build(data, out)
+    rewritten = _rewritten(first, second)
+    assert "datos/index.html" in rewritten and "catalogo/datasets.csv" in rewritten
+    assert "Ilustre Municipalidad de Ñuñoa" in (out / "datos" / "index.html").read_text()
+    assert "Ilustre Municipalidad de Ñuñoa" in (out / "catalogo" / "datasets.csv").read_text()
+    page = (out / "datos" / "conjunto-4" / "index.html").read_text()
+    assert "Ilustre Municipalidad de Ñuñoa" in page
+    # Datasets of other institutions keep their pages.
+    assert "datos/conjunto-7/index.html" not in rewritten
