@@ -386,10 +386,13 @@ def source_files(data_dir: Path) -> list[Path]:
     return sorted(Path(data_dir, "sources").glob("*.yaml"))
 
 
-def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True) -> Snapshot:
+def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True,
+                  prebuilt: dict[str, SourceFile] | None = None) -> Snapshot:
     """Load institutions, every source file and the status of a snapshot folder.
 
     `cache_dir=True` uses the default cache, `None`/`False` disables it.
+    `prebuilt` maps source file paths (str) to SourceFiles the caller already
+    holds for them (the site's record cache): those files are not read.
     """
     data_dir = Path(data_dir)
     cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
@@ -401,7 +404,7 @@ def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True) ->
     gc.disable()
     try:
         for path in source_files(data_dir):
-            sf = read_source_file(path, cache)
+            sf = (prebuilt or {}).get(str(path)) or read_source_file(path, cache)
             snap.sources[sf.source] = sf
     finally:
         if gc_was_enabled:

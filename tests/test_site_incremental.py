@@ -298,3 +298,54 @@ def test_an_institution_renamed_reaches_its_listings_and_exports(tmp_path):
     assert "Ilustre Municipalidad de Ñuñoa" in page
     # Datasets of other institutions keep their pages.
     assert "datos/conjunto-7/index.html" not in rewritten
+
+
+def test_a_build_from_light_records_is_the_same_site(tmp_path):
+    """The second build takes unchanged source files' datasets from the record
+    cache without descriptions and resources (light.py); rendered whole (a new
+    output folder), it must give the very same files as the first, which read
+    every record from the snapshot."""
+    data = site_snapshot.write(tmp_path / "data", count=60)
+    timings = {"PORTAL_BUILD_TIMINGS": "1"}
+    first = build_site(data, tmp_path / "out1", extra_env=timings)
+    second = build_site(data, tmp_path / "out2", extra_env=timings)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert " 0 datasets from the record cache" in first.stderr
+    assert " 60 datasets from the record cache" in second.stderr
+    one, two = tmp_path / "out1", tmp_path / "out2"
+
+    def site_files(out):       # Pagefind names its files by hashes that vary by run
+        return sorted(p.relative_to(out) for p in out.rglob("*")
+                      if p.is_file() and not p.relative_to(out).parts[0].startswith("pagefind"))
+    files = site_files(one)
+    assert len(files) > 100 and files == site_files(two)
+    different = [str(f) for f in files if (one / f).read_bytes() != (two / f).read_bytes()]
+    assert different == []
+    # The search index was made from the same documents (their digest).
+    stamp = Path("pagefind", "portal-search.json")
+    assert (one / stamp).read_text() == (two / stamp).read_text()
+    # Descriptions and resources are there: filled in from the snapshot.
+    page = (two / "datos" / "conjunto-7" / "index.html").read_text()
+    assert "Recursos (" in page
+
+
+def test_light_records_fill_in_their_heavy_fields(tmp_path):
+    from aggregator.records import Dataset
+    from plugins.portal_site import light
+
+    data = site_snapshot.write(tmp_path / "data", count=12)
+    path = data / "sources" / "portal-datos.yaml"
+    full = {r.id: r for r in read_source_file(path, None).records}
+    light.forget()
+    made = [light.from_light(str(path), light.to_light(r)) for r in full.values()]
+    ds = made[3]
+    assert isinstance(ds, Dataset) and ds.title == full[ds.id].title
+    assert ds.description_html == full[ds.id].description_html
+    assert ds.resources == full[ds.id].resources and ds.resources
+    assert [m.to_dict() for m in made] == [r.to_dict() for r in full.values()]
+    try:
+        made[0].nope  # noqa: B018
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("an unknown attribute must still raise AttributeError")

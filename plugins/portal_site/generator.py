@@ -20,6 +20,7 @@ from pelican.generators import Generator
 from aggregator.snapshot import SnapshotError, default_cache_dir, source_files
 from aggregator.transparency import PatternError, patterns_from_settings
 
+from . import light
 from .filters import FILTERS, today
 from .fragments import FragmentStore
 from .indexes import build_indexes, initial
@@ -46,30 +47,46 @@ class PortalGenerator(Generator):
         self.env.filters["initial"] = initial
         data_dir = Path(self.settings.get("PORTAL_DATA") or Path(self.path) / "data")
         day = today(self.settings)
-        self.records = RecordCache(default_cache_dir())
-        known_slugs = self.records.read(source_files(data_dir))
+        light.forget()
+        # Hundreds of thousands of long-lived objects and no cycles among them:
+        # the cyclic collector would only walk them again and again while they
+        # are made. Frozen out of its sight once built.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
         try:
-            self.model = SiteModel.load(data_dir, day, self.settings.get("PORTAL_SOURCE_NAMES"),
-                                        known_slugs)
-            css = theme_css(self.settings.get("THEME_COLORS") or {})
-            self.transparency_patterns = patterns_from_settings(self.settings)
-        except (SnapshotError, ThemeColorError, PatternError) as exc:
-            stop_build(str(exc))
-        self.record_entries = self.records.entries(self.model.snapshot)
-        self.model.idx = build_indexes(self.model, {
-            rid: e[FORMATS] for rid, e in self.record_entries.items() if e[FORMATS] is not None})
-        gc.freeze()     # the indexes are long-lived too (see SiteModel.load)
+            self._load(data_dir, day)
+        finally:
+            gc.freeze()
+            if gc_was_enabled:
+                gc.enable()
         # Pelican's article and page generators render with this same context
         # (before this generator's output): everything the layout needs is set here.
         self.context["portal"] = self.model
         self.context["TODAY"] = day
-        self.context["THEME_CSS"] = css
+        self.context["THEME_CSS"] = self.css
         pages = sorted(self.context.get("pages") or [],
                        key=lambda p: (getattr(p, "order", 100), p.title.lower()))
         self.context["footer_pages"] = [(p.title, p.url) for p in pages]
         self.context_seconds = time.monotonic() - started
         log.info("Portal: snapshot %s loaded in %.1fs (%d datasets)", data_dir,
                  self.context_seconds, len(self.model.datasets))
+
+    def _load(self, data_dir: Path, day) -> None:
+        """The model and its indexes, from the record cache and the snapshot."""
+        self.records = RecordCache(default_cache_dir())
+        known_slugs = self.records.read(source_files(data_dir))
+        prebuilt = self.records.light_sources()
+        self.light_count = sum(len(sf.records) for sf in prebuilt.values())
+        try:
+            self.model = SiteModel.load(data_dir, day, self.settings.get("PORTAL_SOURCE_NAMES"),
+                                        known_slugs, prebuilt)
+            self.css = theme_css(self.settings.get("THEME_COLORS") or {})
+            self.transparency_patterns = patterns_from_settings(self.settings)
+        except (SnapshotError, ThemeColorError, PatternError) as exc:
+            stop_build(str(exc))
+        self.record_entries = self.records.entries(self.model.snapshot)
+        self.model.idx = build_indexes(self.model, {
+            rid: e[FORMATS] for rid, e in self.record_entries.items() if e[FORMATS] is not None})
 
     def _code_paths(self) -> list[Path]:
         return [Path(self.theme), PLUGINS_DIR / "portal_site", PLUGINS_DIR / "editor_content"]
@@ -83,6 +100,7 @@ class PortalGenerator(Generator):
         self.store = FragmentStore(default_cache_dir(), global_fp)
         self.site = Site(self, writer, self.manifest, self.store)
         self.timings: list[str] = [f"(snapshot and indexes {self.context_seconds:.1f}s, "
+                                   f"{self.light_count} datasets from the record cache, "
                                    f"fingerprints {time.monotonic() - self.started:.1f}s)"]
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.

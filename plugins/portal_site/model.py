@@ -46,8 +46,11 @@ class SiteModel:
     @classmethod
     def load(cls, data_dir: Path | str, today: date | None = None,
              source_names: dict | None = None,
-             known_slugs: dict[str, str] | None = None) -> SiteModel:
-        snap = load_snapshot(data_dir)
+             known_slugs: dict[str, str] | None = None,
+             prebuilt: dict | None = None) -> SiteModel:
+        """`known_slugs` and `prebuilt` (source files already held, see
+        records_cache.py) come from the record cache, when there is one."""
+        snap = load_snapshot(data_dir, prebuilt=prebuilt)
         # Millions of long-lived objects just loaded, no cycles among them: move them
         # out of the cyclic collector's sight, or every collection triggered while
         # sorting and indexing (and rendering) walks them all again.

@@ -8,6 +8,11 @@ depends on templates, code or settings, so it is kept across theme changes.
 Stored in `.cache/build/records-<code>/`, one file per source file version
 (named by the key of its bytes) and a table of the files' sizes and times: a
 changed source writes one small file, not the whole cache.
+
+A file made only of datasets also keeps its header and every dataset without
+its description and resources (light.py): the next build takes its records
+from here instead of the snapshot reader, which fills those two fields in only
+if a page or the search index reads them.
 """
 
 from __future__ import annotations
@@ -20,18 +25,20 @@ from pathlib import Path
 
 from aggregator import yamlio
 from aggregator.records import Dataset
-from aggregator.snapshot import RACY_NS
+from aggregator.snapshot import RACY_NS, SourceFile
 
 from .indexes import dataset_formats
+from .light import from_light, to_light
 from .manifest import (chunk_digests, digest, files_fingerprint, match_chunks,
                        record_fingerprint)
 from .urls import base_slug
 
-SCHEME = "portal-records-v2"
+SCHEME = "portal-records-v3"
 FP, SLUG, FORMATS = 0, 1, 2
 HERE = Path(__file__).resolve().parent
 # The code that derives the cached values: changing it empties the cache.
-CODE = [HERE / "urls.py", HERE / "indexes.py", HERE / "manifest.py", HERE / "records_cache.py"]
+CODE = [HERE / "urls.py", HERE / "indexes.py", HERE / "manifest.py", HERE / "records_cache.py",
+        HERE / "light.py"]
 
 
 def file_key(raw: bytes) -> str:
@@ -43,7 +50,9 @@ class RecordCache:
         self.code = files_fingerprint(CODE)
         self.root = Path(cache_dir) / "build"
         self.dir = self.root / f"records-{digest(SCHEME, self.code)}"
-        self.current: dict[str, dict] = {}      # key -> entries, of this snapshot's files
+        # key -> {"entries": {record id: [fp, slug base, formats]}, "header": [source,
+        # adapter, harvested_at, name, url], "light": [light tuple, ...] or None}
+        self.current: dict[str, dict] = {}      # of this snapshot's files
         self._new: set[str] = set()             # keys computed in this build
         # path -> [size, mtime_ns, key]: a file whose size and time did not change
         # is not read again to know its key (the snapshot writer replaces files).
@@ -59,6 +68,10 @@ class RecordCache:
             return None
         return doc if isinstance(doc, dict) else None
 
+    def _load_doc(self, key: str) -> dict | None:
+        doc = self._load(key)
+        return doc if doc is not None and isinstance(doc.get("entries"), dict) else None
+
     def read(self, paths) -> dict[str, str]:
         """Hash the source files; return {record id: slug base} for those the
         cache knows (SiteModel.load skips computing them)."""
@@ -69,15 +82,15 @@ class RecordCache:
                 st = Path(path).stat()
                 stat = [st.st_size, st.st_mtime_ns]
                 seen = self.previous_stats.get(name)
-                entries = None
+                doc = None
                 if seen and seen[:2] == stat:
                     key = seen[2]
-                    entries = self._load(key)
-                if entries is None:
+                    doc = self._load_doc(key)
+                if doc is None:
                     raw = Path(path).read_bytes()
                     key = file_key(raw)
-                    entries = self._load(key)
-                    if entries is None:
+                    doc = self._load_doc(key)
+                    if doc is None:
                         self._chunks[name] = chunk_digests(raw)
             except OSError:
                 continue
@@ -85,10 +98,24 @@ class RecordCache:
             if time.time_ns() - stat[1] < RACY_NS:
                 stat = [-1, -1]     # modified just now: size and time prove nothing yet
             self.current_stats[name] = [*stat, key]
-            if entries is not None:
-                self.current[key] = entries
-                known.update((rid, e[SLUG]) for rid, e in entries.items())
+            if doc is not None:
+                self.current[key] = doc
+                known.update((rid, e[SLUG]) for rid, e in doc["entries"].items())
         return known
+
+    def light_sources(self) -> dict[str, SourceFile]:
+        """{path: SourceFile of LightDataset} for the files read() found in the
+        cache that hold datasets only (load_snapshot takes them as they are)."""
+        out = {}
+        for name, key in self.keys.items():
+            doc = self.current.get(key)
+            if doc is None or doc["light"] is None:
+                continue
+            source, adapter, harvested_at, sname, url = doc["header"]
+            out[name] = SourceFile(source, adapter, harvested_at,
+                                   [from_light(name, t) for t in doc["light"]], Path(name),
+                                   sname, url)
+        return out
 
     def entries(self, snapshot) -> dict[str, list]:
         """{record id: [fingerprint, slug base, formats]} for every record read
@@ -98,21 +125,26 @@ class RecordCache:
             key = self.keys.get(str(sf.path)) if sf.path is not None else None
             if key is None:
                 continue
-            entries = self.current.get(key)
-            if entries is None or len(entries) != len(sf.records):
-                entries = self._compute(self._chunks.pop(str(sf.path), None), sf.records)
-                self.current[key] = entries
+            doc = self.current.get(key)
+            if doc is None or len(doc["entries"]) != len(sf.records):
+                doc = self._compute(self._chunks.pop(str(sf.path), None), sf)
+                self.current[key] = doc
                 self._new.add(key)
-            out.update(entries)
+            out.update(doc["entries"])
         self._chunks.clear()
         return out
 
     @staticmethod
-    def _compute(chunks: list | None, records) -> dict[str, list]:
+    def _compute(chunks: list | None, sf: SourceFile) -> dict:
+        records = sf.records
         fps = match_chunks(chunks, records) or {r.id: record_fingerprint(r) for r in records}
-        return {r.id: [fps[r.id], base_slug(r.remote_id, r.url, r.title, r.id),
-                       dataset_formats(r) if isinstance(r, Dataset) else None]
-                for r in records}
+        entries = {r.id: [fps[r.id], base_slug(r.remote_id, r.url, r.title, r.id),
+                          dataset_formats(r) if isinstance(r, Dataset) else None]
+                   for r in records}
+        light = ([to_light(r) for r in records]
+                 if records and all(type(r) is Dataset for r in records) else None)
+        return {"entries": entries, "light": light,
+                "header": [sf.source, sf.adapter, sf.harvested_at, sf.name, sf.url]}
 
     def source_key(self, sf) -> str | None:
         return self.keys.get(str(sf.path)) if sf.path is not None else None
@@ -122,9 +154,11 @@ class RecordCache:
         the entries of versions no longer in the snapshot, and other schemes'."""
         try:
             for key in self._new:
-                yamlio.write_atomic(self.dir / f"{key}.marshal", marshal.dumps(self.current[key]), durable=False)
+                yamlio.write_atomic(self.dir / f"{key}.marshal",
+                                    marshal.dumps(self.current[key]), durable=False)
             if self.current_stats != self.previous_stats:
-                yamlio.write_atomic(self.dir / "stats.marshal", marshal.dumps(self.current_stats), durable=False)
+                yamlio.write_atomic(self.dir / "stats.marshal",
+                                    marshal.dumps(self.current_stats), durable=False)
             live = {f"{key}.marshal" for key in self.current} | {"stats.marshal"}
             for path in self.dir.iterdir():
                 if path.name not in live and path.suffix == ".marshal":
