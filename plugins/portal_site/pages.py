@@ -14,6 +14,11 @@ from .manifest import Manifest, digest
 _ID = attrgetter("id")
 
 
+def output_url(save_as: str) -> str:
+    """The site-relative URL of an output file ("datos/x/index.html" -> "datos/x/")."""
+    return save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+
+
 @dataclass(frozen=True)
 class Pager:
     """Where a page sits in a paginated listing; URLs are site-relative paths."""
@@ -71,14 +76,13 @@ class Sink:
         """Render `template` into `save_as` unless its fingerprint shows it is
         unchanged; return whether it was rendered. `lazy()` gives more template
         variables, computed only when the page is rendered."""
-        url = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+        url = output_url(save_as)
         if sitemap:
             self.urls.append(url)
         page_digest = None
         if fingerprint is not None:
             page_digest = self.manifest.page_digest(save_as, fingerprint)
-            if self.manifest.is_fresh(save_as, page_digest):
-                self.manifest.keep(save_as, page_digest)
+            if self._kept(save_as, page_digest):
                 return False
         if lazy is not None:
             kwargs.update(lazy())
@@ -92,12 +96,16 @@ class Sink:
     def keep_if_fresh(self, save_as: str, fingerprint: Iterable[str]) -> bool:
         """page() without rendering: True (and the page kept, and listed) when its
         fingerprint shows it unchanged, so the caller need not prepare its variables."""
-        page_digest = self.manifest.page_digest(save_as, fingerprint)
+        if not self._kept(save_as, self.manifest.page_digest(save_as, fingerprint)):
+            return False
+        self.urls.append(output_url(save_as))
+        return True
+
+    def _kept(self, save_as: str, page_digest: str) -> bool:
+        """Keep the previous build's file if its digest is this one; say whether."""
         if not self.manifest.is_fresh(save_as, page_digest):
             return False
         self.manifest.keep(save_as, page_digest)
-        self.urls.append(save_as[: -len("index.html")] if save_as.endswith("index.html")
-                         else save_as)
         return True
 
     def group(self, name: str, fingerprint: Iterable[str]) -> bool:
@@ -107,8 +115,7 @@ class Sink:
         group_digest = digest(*fingerprint)
         pages = self.manifest.keep_group(name, group_digest)
         if pages is not None:
-            self.urls.extend(p[: -len("index.html")] if p.endswith("index.html") else p
-                             for p in pages)
+            self.urls.extend(map(output_url, pages))
             return True
         self.manifest.start_group(name, group_digest)
         return False
@@ -143,8 +150,7 @@ class Sink:
         page_digest = None
         if fingerprint is not None:
             page_digest = self.manifest.page_digest(save_as, fingerprint)
-            if self.manifest.is_fresh(save_as, page_digest):
-                self.manifest.keep(save_as, page_digest)
+            if self._kept(save_as, page_digest):
                 return False
         path = os.path.join(self.generator.output_path, save_as)
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -35,6 +35,10 @@ class NewsEntry:
     fingerprint: str
 
 
+def line_fp(record_fp: str, slug: str, institution_name: str) -> str:
+    return f"{record_fp}{slug}\x1e{institution_name}"
+
+
 class Site:
     def __init__(self, generator, writer, manifest, fragments):
         self.generator = generator
@@ -105,23 +109,24 @@ class Site:
         value = self._item_fp.get(ds.id)
         if value is None:
             inst = self.model.institution_of(ds)
-            value = self._item_fp[ds.id] = (f"{self.fp(ds)}{self.model.slugs[ds.id]}\x1e"
-                                            f"{inst.name if inst else ''}")
+            value = self._item_fp[ds.id] = line_fp(self.fp(ds), self.model.slugs[ds.id],
+                                                   inst.name if inst else "")
         return value
 
     def item_fps(self) -> dict[str, str]:
-        """item_fp of every dataset, by id (listings look up hundreds of thousands):
-        made in one comprehension, a fraction of a call per dataset."""
+        """item_fp of every dataset, by id (listings look up hundreds of thousands),
+        made in one comprehension."""
         datasets = self.model.datasets
         if len(self._item_fp) < len(datasets):
             fps = self._fp
             for ds in datasets:
                 if ds.id not in fps:      # not read from a file: hashed here
                     self.fp(ds)
-            slugs, insts = self.model.slugs, self.model.institutions
-            names = {iid: inst.name for iid, inst in insts.items()}
-            self._item_fp = {ds.id: f"{fps[ds.id]}{slugs[ds.id]}\x1e"
-                                    f"{names.get(ds.institution, '') if ds.institution else ''}"
+            slugs = self.model.slugs
+            names = {iid: inst.name for iid, inst in self.model.institutions.items()}
+            self._item_fp = {ds.id: line_fp(fps[ds.id], slugs[ds.id],
+                                            names.get(ds.institution, "") if ds.institution
+                                            else "")
                              for ds in datasets}
         return self._item_fp
 
