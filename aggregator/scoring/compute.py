@@ -1,0 +1,191 @@
+"""From a snapshot and a method to the scorecard document (scores.yaml): each
+institution's indicators, points, evidence and total, and the national figures.
+
+A pure function of its inputs: the reference time comes from the snapshot, every
+list is in a fixed order and every number is rounded, so the same snapshot and
+settings give the same document (and the same bytes once dumped).
+
+Totals are renormalized: an institution's total is 100 x points earned / points
+of the indicators that apply to it, so an indicator that does not apply ("no
+aplica") neither counts against it nor for it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, datetime
+from typing import Callable
+
+from ..records import Consultation, Dataset, Institution, NewsItem, TransparencyEntry
+from ..snapshot import Snapshot
+from decimal import Decimal
+
+from .base import DIMENSIONS, Context, Holdings, Result, half_up
+from .method import Method, _num
+from .transparencia import LOBBY_KINDS
+
+SCHEMA_VERSION = 1
+BINS = 10           # the distribution's bars: 0-10, 10-20, ... 90-100
+
+
+def holdings(snapshot: Snapshot) -> tuple[dict[str, Holdings], list[Dataset], dict]:
+    """Records by institution id; every dataset; which kinds of source exist."""
+    by_inst: dict[str, Holdings] = {}
+    datasets: list[Dataset] = []
+    seen = {"datasets": False, "consultations": False, "lobby": False}
+    lists = {Dataset: "datasets", NewsItem: "news", Consultation: "consultations",
+             TransparencyEntry: "register"}
+    for sf in snapshot.sources.values():
+        for rec in sf.records:
+            kind = lists.get(type(rec)) or next((v for k, v in lists.items()
+                                                if isinstance(rec, k)), None)
+            if kind is None:
+                continue
+            if kind == "datasets":
+                datasets.append(rec)
+                seen["datasets"] = True
+            elif kind == "consultations":
+                seen["consultations"] = True
+            elif kind == "register" and (rec.kind or "").lower() in LOBBY_KINDS:
+                seen["lobby"] = True
+            if rec.institution:
+                h = by_inst.get(rec.institution)
+                if h is None:
+                    h = by_inst[rec.institution] = Holdings()
+                getattr(h, kind).append(rec)
+    for h in by_inst.values():
+        for name in ("datasets", "news", "consultations", "register"):
+            getattr(h, name).sort(key=_id)
+    datasets.sort(key=_id)
+    return by_inst, datasets, seen
+
+
+def _id(rec) -> str:
+    return rec.id
+
+
+def compute(snapshot: Snapshot, method: Method, links: Callable[[Institution], dict],
+            now: datetime, day: date, reference: str) -> dict:
+    by_inst, datasets, seen = holdings(snapshot)
+    ctx = Context(now=now, day=day, holdings=by_inst, has_datasets=seen["datasets"],
+                  has_consultations=seen["consultations"], has_lobby=seen["lobby"],
+                  links=links, quality=method.quality_check())
+    evaluated, skipped = [], []
+    for inst in sorted(snapshot.institutions, key=lambda i: i.id):
+        if inst.kind in method.exclude_kinds:
+            skipped.append({"id": inst.id, "name": inst.name, "kind": inst.kind,
+                            "reason": f"No se evalúan las instituciones de tipo «{inst.kind}»."})
+            continue
+        evaluated.append(_institution(inst, ctx, method))
+    _rank(evaluated)
+    method_doc = method.to_dict()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "reference": {"time": now.isoformat(), "day": day.isoformat(), "from": reference},
+        "method": method_doc,
+        "national": _national(evaluated, len(snapshot.institutions), method,
+                              [ctx.quality_of(d) for d in datasets]),
+        "institutions": evaluated,
+        "not_evaluated": skipped,
+    }
+
+
+def _institution(inst: Institution, ctx: Context, method: Method) -> dict:
+    rows, earned, possible = [], 0.0, 0.0
+    dims: dict[str, list[float]] = {}
+    limit = method.evidence_limit
+    for ind in method.indicators:
+        if inst.kind and inst.kind in ind.skip_kinds:
+            res = Result.no_aplica(f"No se exige a las instituciones de tipo «{inst.kind}».")
+        else:
+            res = ind.spec.measure(inst, ctx, ind.params)
+        row = {"id": ind.id, "applies": res.applies}
+        if res.applies:
+            points = half_up(Decimal(repr(ind.points)) * Decimal(repr(round(res.share, 6))), 2)
+            earned += points
+            possible += ind.points
+            acc = dims.setdefault(ind.spec.dimension, [0.0, 0.0])
+            acc[0] += points
+            acc[1] += ind.points
+            value = res.value if not isinstance(res.value, float) else half_up(res.value, 1)
+            row.update({"value": value, "points": _num(points), "max": _num(ind.points),
+                        "detail": res.detail,
+                        "for": res.evidence_for[:limit], "for_count": len(res.evidence_for),
+                        "against": res.evidence_against[:limit],
+                        "against_count": len(res.evidence_against)})
+        else:
+            row.update({"max": _num(ind.points), "reason": res.reason})
+        rows.append(row)
+    total = _percent(earned, possible)
+    lost = [(r["max"] - r["points"], -n, r["id"]) for n, r in enumerate(rows)
+            if r["applies"] and r["max"] > 0]
+    weakest = max(lost)[2] if lost and max(lost)[0] > 0 else None
+    return {"id": inst.id, "name": inst.name, "kind": inst.kind, "region": inst.region,
+            "total": total, "rating": method.rate(total) if total is not None else None,
+            "rank": None, "earned": _num(round(earned, 2)), "possible": _num(possible),
+            "dimensions": {k: _percent(a[0], a[1]) for k in DIMENSIONS if (a := dims.get(k))},
+            "weakest": weakest, "indicators": rows}
+
+
+def _percent(part: float, whole: float) -> float | None:
+    """100 x part / whole to one decimal (None when whole is 0), from exact decimals."""
+    if not whole:
+        return None
+    return half_up(Decimal(repr(part)) * 100 / Decimal(repr(whole)), 1)
+
+
+def _mean(values) -> float | None:
+    values = [Decimal(repr(v)) for v in values]
+    return half_up(sum(values) / len(values), 1) if values else None
+
+
+def _rank(entries: list[dict]) -> None:
+    """Competition ranking by total (1, 2, 2, 4); institutions without a total last."""
+    scored = sorted((e for e in entries if e["total"] is not None),
+                    key=lambda e: (-e["total"], e["name"].lower(), e["id"]))
+    previous, position = None, 0
+    for n, e in enumerate(scored, 1):
+        if e["total"] != previous:
+            position, previous = n, e["total"]
+        e["rank"] = position
+
+
+def _national(entries: list[dict], registered: int, method: Method, qualities) -> dict:
+    totals = [e["total"] for e in entries if e["total"] is not None]
+    bins = [0] * BINS
+    for t in totals:
+        bins[min(BINS - 1, int(t // (100 / BINS)))] += 1
+    by_rating = {label: 0 for _, label in method.ratings}
+    for e in entries:
+        if e["rating"] is not None:
+            by_rating[e["rating"]] += 1
+    dims = {}
+    for key in DIMENSIONS:
+        values = [e["dimensions"][key] for e in entries if e["dimensions"].get(key) is not None]
+        if values:
+            dims[key] = {"mean": _mean(values), "institutions": len(values)}
+    indicators = []
+    for n, ind in enumerate(method.indicators):
+        rows = [e["indicators"][n] for e in entries if e["indicators"][n]["applies"]]
+        share = _percent(sum(r["points"] for r in rows), sum(r["max"] for r in rows))
+        indicators.append({"id": ind.id, "applies": len(rows), "mean": share})
+    qcheck = method.quality_check()
+    q_by = {label: 0 for _, label in qcheck.ratings}
+    for q in qualities:
+        q_by[q.rating] += 1
+    return {
+        "registered": registered,
+        "evaluated": len(totals),
+        "mean": _mean(totals),
+        "median": half_up(statistics.median(totals), 1) if totals else None,
+        "by_rating": [{"label": label, "min": _num(lo), "count": by_rating[label]}
+                      for lo, label in method.ratings],
+        "distribution": [{"from": n * 100 // BINS, "to": (n + 1) * 100 // BINS,
+                          "count": c} for n, c in enumerate(bins)],
+        "dimensions": dims,
+        "indicators": indicators,
+        "datasets": {"count": len(qualities),
+                     "mean": _mean(q.percent for q in qualities),
+                     "by_rating": [{"label": label, "min": _num(lo), "count": q_by[label]}
+                                   for lo, label in qcheck.ratings]},
+    }
