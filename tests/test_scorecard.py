@@ -82,7 +82,7 @@ def test_metadata_quality(scored):
     _, by_id = scored
     r = row(by_id["ana"], "calidad_metadatos")
     assert r["value"] == 82.7                   # (100 + 30.9 + 100 + 100) / 4 = 82.725
-    assert r["points"] == 12.41                 # 15 x 0.827 = 12.405
+    assert r["points"] == 12.4                  # 15 x 0.827 = 12.405, to one decimal
     assert r["against"] == ["datos:d2"] and r["against_count"] == 1
     assert r["for"] == ["datos:d1", "datos:d3", "datos:d4"]
     r = row(by_id["beto"], "calidad_metadatos")
@@ -95,7 +95,7 @@ def test_freshness(scored):
     # d1 monthly, touched 14 days ago; d4 annual, 379 days (allowed 1.5 years); d2
     # monthly with only a 2020 issue date: late. d3 is irregular: not counted.
     assert r["for"] == ["datos:d1", "datos:d4"] and r["against"] == ["datos:d2"]
-    assert (r["value"], r["points"]) == (66.7, 6.67)
+    assert (r["value"], r["points"]) == (66.7, 6.7)
     r = row(by_id["cero"], "actualizacion")
     assert not r["applies"] and "frecuencia" in r["reason"]
 
@@ -148,9 +148,9 @@ def test_totals_are_renormalized_over_what_applies(scored):
     assert (beto["earned"], beto["possible"], beto["total"]) == (20, 35, 57.1)
     assert beto["rating"] == "Adecuado"
     ana = by_id["ana"]
-    # 6 + 12.41 + 6.67 + 15 + 15 + 12 + 0 + 10 of 100.
-    assert (ana["earned"], ana["possible"], ana["total"]) == (77.08, 100, 77.1)
-    assert ana["dimensions"] == {"datos": 62.7, "transparencia": 100.0,
+    # 6 + 12.4 + 6.7 + 15 + 15 + 12 + 0 + 10 of 100.
+    assert (ana["earned"], ana["possible"], ana["total"]) == (77.1, 100, 77.1)
+    assert ana["dimensions"] == {"datos": 62.8, "transparencia": 100.0,
                                  "participacion": 60.0, "comunicacion": 100.0}
     assert ana["weakest"] == "datos_publicados"                   # 9 points lost
     assert doc["national"]["evaluated"] == 3
@@ -297,3 +297,49 @@ def test_dataset_without_resources_or_license(tmp_path):
     ds = Dataset(id="x:1", source="x", remote_id="1", title="Vacío")
     q = quality_check(tmp_path)(ds)
     assert q.earned == 0 and q.rating == "Deficiente" and "publicador" in q.missing
+
+
+# -- W3C DQV --------------------------------------------------------------------------
+
+def test_dqv_measurements_of_a_dataset_and_an_institution(scored, tmp_path):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    from aggregator.scoring import quality_check_from
+    from aggregator.scoring.dqv import (DQV, dataset_measurements, institution_measurements,
+                                        method_triples)
+    doc, by_id = scored
+    base = "https://portal.example"
+    check = quality_check_from(doc["method"])
+    g = Graph()
+    for t in method_triples(doc["method"], base):
+        g.add(t)
+    ds_uri = f"{base}/datos/d2/"
+    for t in dataset_measurements(snap.datasets()[1], check, ds_uri, base):
+        g.add(t)
+    for t in institution_measurements(by_id["ana"], f"{base}/instituciones/ana/", base):
+        g.add(t)
+
+    def value(subject, metric_anchor):
+        metric = URIRef(f"{base}/evaluacion/metodologia/#{metric_anchor}")
+        (m,) = [m for m in g.objects(URIRef(subject), DQV.hasQualityMeasurement)
+                if (m, DQV.isMeasurementOf, metric) in g]
+        assert (m, RDF.type, DQV.QualityMeasurement) in g
+        assert (m, DQV.computedOn, URIRef(subject)) in g
+        return float(g.value(m, DQV.value))
+
+    assert value(ds_uri, "calidad_metadatos_porcentaje") == 30.9
+    assert value(ds_uri, "mqa-licencia") == 0 and value(ds_uri, "mqa-formato") == 1
+    inst = f"{base}/instituciones/ana/"
+    assert value(inst, "evaluacion_total") == 77.1 and value(inst, "lobby") == 15
+    # Every metric measured is defined, in a dimension, labelled.
+    for metric in set(g.objects(None, DQV.isMeasurementOf)):
+        assert (metric, RDF.type, DQV.Metric) in g and g.value(metric, DQV.inDimension) \
+            or str(metric).endswith(("#evaluacion_total", "#calidad_metadatos_porcentaje"))
+    # No blank nodes: the same snapshot serializes to the same bytes.
+    assert not any(type(n).__name__ == "BNode" for t in g for n in t)
+    again = Graph()
+    for t in dataset_measurements(snap.datasets()[1], check, ds_uri, base):
+        again.add(t)
+    assert sorted(again) == sorted(t for t in g if str(t[0]).startswith(ds_uri)
+                                   and not str(t[0]).startswith(inst))

@@ -91,8 +91,9 @@ def compute(snapshot: Snapshot, method: Method, links: Callable[[Institution], d
 
 
 def _institution(inst: Institution, ctx: Context, method: Method) -> dict:
-    rows, earned, possible = [], 0.0, 0.0
-    dims: dict[str, list[float]] = {}
+    # Sums of points in exact decimals: 6 + 12.4 + 6.7 is 25.1, not 25.099999999999998.
+    rows, earned, possible = [], Decimal(0), Decimal(0)
+    dims: dict[str, list[Decimal]] = {}
     limit = method.evidence_limit
     for ind in method.indicators:
         if inst.kind and inst.kind in ind.skip_kinds:
@@ -101,12 +102,13 @@ def _institution(inst: Institution, ctx: Context, method: Method) -> dict:
             res = ind.spec.measure(inst, ctx, ind.params)
         row = {"id": ind.id, "applies": res.applies}
         if res.applies:
-            points = half_up(Decimal(repr(ind.points)) * Decimal(repr(round(res.share, 6))), 2)
-            earned += points
-            possible += ind.points
-            acc = dims.setdefault(ind.spec.dimension, [0.0, 0.0])
-            acc[0] += points
-            acc[1] += ind.points
+            points = half_up(Decimal(repr(ind.points)) * Decimal(repr(round(res.share, 6))), 1)
+            exact, most = Decimal(repr(points)), Decimal(repr(ind.points))
+            earned += exact
+            possible += most
+            acc = dims.setdefault(ind.spec.dimension, [Decimal(0), Decimal(0)])
+            acc[0] += exact
+            acc[1] += most
             value = res.value if not isinstance(res.value, float) else half_up(res.value, 1)
             row.update({"value": value, "points": _num(points), "max": _num(ind.points),
                         "detail": res.detail,
@@ -122,16 +124,20 @@ def _institution(inst: Institution, ctx: Context, method: Method) -> dict:
     weakest = max(lost)[2] if lost and max(lost)[0] > 0 else None
     return {"id": inst.id, "name": inst.name, "kind": inst.kind, "region": inst.region,
             "total": total, "rating": method.rate(total) if total is not None else None,
-            "rank": None, "earned": _num(round(earned, 2)), "possible": _num(possible),
+            "rank": None, "earned": _num(float(earned)), "possible": _num(float(possible)),
             "dimensions": {k: _percent(a[0], a[1]) for k in DIMENSIONS if (a := dims.get(k))},
             "weakest": weakest, "indicators": rows}
 
 
-def _percent(part: float, whole: float) -> float | None:
+def _percent(part, whole) -> float | None:
     """100 x part / whole to one decimal (None when whole is 0), from exact decimals."""
     if not whole:
         return None
-    return half_up(Decimal(repr(part)) * 100 / Decimal(repr(whole)), 1)
+    return half_up(_exact(part) * 100 / _exact(whole), 1)
+
+
+def _exact(x) -> Decimal:
+    return x if isinstance(x, Decimal) else Decimal(repr(x))
 
 
 def _mean(values) -> float | None:
@@ -167,7 +173,8 @@ def _national(entries: list[dict], registered: int, method: Method, qualities) -
     indicators = []
     for n, ind in enumerate(method.indicators):
         rows = [e["indicators"][n] for e in entries if e["indicators"][n]["applies"]]
-        share = _percent(sum(r["points"] for r in rows), sum(r["max"] for r in rows))
+        share = _percent(sum(_exact(r["points"]) for r in rows),
+                         sum(_exact(r["max"]) for r in rows))
         indicators.append({"id": ind.id, "applies": len(rows), "mean": share})
     qcheck = method.quality_check()
     q_by = {label: 0 for _, label in qcheck.ratings}

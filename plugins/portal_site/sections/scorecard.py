@@ -19,7 +19,7 @@ import csv
 import io
 import unicodedata
 
-from aggregator.scoring.base import DIMENSIONS
+from aggregator.scoring.base import DIMENSIONS, half_up
 from aggregator.scoring.method import SETTING, Method, MethodError
 
 from .. import charts
@@ -115,7 +115,7 @@ def _groups(site, b, entries, key: str) -> None:
     for label in sorted(members, key=str.lower):
         totals = [e["total"] for e in members[label] if e["total"] is not None]
         rows.append((label, slugs[label], len(members[label]),
-                     round(sum(totals) / len(totals), 1) if totals else None))
+                     half_up(sum(totals) / len(totals), 1) if totals else None))
     site.sink.page(f"evaluacion/{key}/index.html", "evaluacion_grupos", None, board=b,
                    rows=rows, key=key, title=title, singular=singular)
     for label, slug, _count, mean in rows:
