@@ -84,9 +84,9 @@ PORTAL_SCORECARD = {
     # Registry kinds that are not evaluated at all (the demo's foreign portals).
     "exclude_kinds": ["organismo extranjero", "empresa extranjera",
                       "organización de demostración"],
-    # Record ids kept in scores.yaml per indicator and side (for / against); the
-    # counts are always complete.
-    "evidence_limit": 50,
+    # Record ids kept in scores.yaml, and shown on the institution's page, per
+    # indicator and side (for / against); the counts are always complete.
+    "evidence_limit": 10,
     # Metadata quality of each dataset, after data.europa.eu's MQA: points per metric
     # (MQA's own; metrics that need the network are left out) and the rating bands
     # as a percentage of the points that can be checked (MQA: 351, 221, 121 of 405).

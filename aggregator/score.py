@@ -19,10 +19,11 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import yamlio
-from .scoring import history
+from .scoring import emit, history
 from .scoring.compute import compute
+from .scoring.facts import SnapshotFacts, read_facts
 from .scoring.method import SETTING, Method, MethodError
-from .snapshot import ROOT, Snapshot, SnapshotError, load_snapshot
+from .snapshot import ROOT, SnapshotError, _cache_path, _store, default_cache_dir
 from .transparency import PatternError, institution_links, patterns_from_settings
 
 DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
@@ -65,10 +66,13 @@ class Scorer:
         except (ZoneInfoNotFoundError, ValueError):
             raise ScoreError(f"{self.path}: TIMEZONE {tz!r} is not a known time zone") from None
 
-    def document(self, snap: Snapshot) -> dict:
-        now, reference = reference_time(snap)
+    def read(self, data_dir: Path | str, cache_dir: Path | None = None) -> SnapshotFacts:
+        return read_facts(data_dir, self.method.quality_check(), cache_dir)
+
+    def document(self, facts: SnapshotFacts) -> dict:
+        now, reference = reference_time(facts)
         day = now.astimezone(self.zone).date()
-        return compute(snap, self.method, lambda inst: institution_links(inst, self.patterns),
+        return compute(facts, self.method, lambda inst: institution_links(inst, self.patterns),
                        now, day, reference)
 
     def run(self, data_dir: Path | str, cache_dir: Path | None | bool = True,
@@ -76,10 +80,10 @@ class Scorer:
         """`out`: where the one-line summary goes (True: standard error, None: nowhere)."""
         out = sys.stderr if out is True else out
         data_dir = Path(data_dir)
+        cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
         try:
-            snap = load_snapshot(data_dir, cache_dir)
-            doc = self.document(snap)
-            notes = write(data_dir, doc)
+            doc = self.document(self.read(data_dir, cache))
+            notes = write(data_dir, doc, cache)
         except (SnapshotError, history.HistoryError) as exc:
             raise ScoreError(str(exc)) from None
         if out is not None:
@@ -91,12 +95,12 @@ class Scorer:
         return doc
 
 
-def reference_time(snap: Snapshot) -> tuple[datetime, str]:
-    run = snap.status.get("run") if isinstance(snap.status, dict) else None
+def reference_time(facts: SnapshotFacts) -> tuple[datetime, str]:
+    run = facts.status.get("run") if isinstance(facts.status, dict) else None
     finished = _time(run.get("finished")) if isinstance(run, dict) else None
     if finished is not None:
         return finished, "status.yaml run.finished"
-    times = [t for t in (_time(sf.harvested_at) for sf in snap.sources.values()) if t]
+    times = [t for t in (_time(h) for h in facts.harvested) if t]
     if times:
         return max(times), "latest harvested_at of the source files"
     raise ScoreError("the snapshot has no date: status.yaml has no run.finished and no "
@@ -116,15 +120,19 @@ def _time(value) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def write(data_dir: Path, doc: dict) -> list[str]:
-    """scores.yaml (left alone when the same) and the day's lines of the history."""
+def write(data_dir: Path, doc: dict, cache_dir: Path | None = None) -> list[str]:
+    """scores.yaml (left alone when the same) and the day's lines of the history.
+    With a cache folder, the document also goes into the snapshot reader's parse
+    cache under the new file's bytes: parsing megabytes of YAML takes seconds, and
+    the site's next build reads it from there."""
     notes = []
     path = data_dir / SCORES
-    raw = yamlio.dumps(doc)
+    raw = emit.dumps(doc)
     if path.exists() and path.read_bytes() == raw:
         notes.append(f"{SCORES} unchanged")
     else:
         yamlio.write_atomic(path, raw)
         notes.append(f"{SCORES} written")
+    _store(_cache_path(cache_dir, raw), doc)
     notes.append(history.append(data_dir / HISTORY, doc))
     return notes

@@ -34,6 +34,7 @@ from aggregator import yamlio
 from aggregator.config import parse_config
 from aggregator.http import Http
 from aggregator.runner import Runner
+from aggregator.score import Scorer
 from aggregator.snapshot import ROOT
 
 from .replay import ReplayServer
@@ -62,6 +63,7 @@ def load_manifests(folder: Path = MANIFESTS) -> tuple[list[dict], list[tuple[str
 def build(data_dir: Path, out=sys.stderr, cache_dir: Path | None = None) -> int:
     entries, routes = load_manifests()
     config = parse_config({"sources": entries}, MANIFESTS)
+    scorer = Scorer()           # pelicanconf.py's PORTAL_SCORECARD, checked first
     # Regenerate from scratch: the same payloads then give the same bytes, status
     # included (every record counts as added, as on a first harvest).
     for source in config.sources:
@@ -84,6 +86,9 @@ def build(data_dir: Path, out=sys.stderr, cache_dir: Path | None = None) -> int:
                         http=http)
         code = runner.run(full=True)
     _zero_timings(data_dir / "status.yaml")
+    # The scorecard of the fixed-clock snapshot: the same payloads, the same bytes.
+    # Its day is added to the history only if the history holds no later day.
+    scorer.run(data_dir, cache, out=out)
     return code
 
 

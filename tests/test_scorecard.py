@@ -343,3 +343,49 @@ def test_dqv_measurements_of_a_dataset_and_an_institution(scored, tmp_path):
         again.add(t)
     assert sorted(again) == sorted(t for t in g if str(t[0]).startswith(ds_uri)
                                    and not str(t[0]).startswith(inst))
+
+
+def test_scores_yaml_reads_back_as_the_same_data_with_any_loader(scored):
+    import yaml
+
+    from aggregator.scoring.emit import dumps
+    doc, _ = scored
+    assert yaml.load(dumps(doc), Loader=yaml.SafeLoader) == doc       # pure-Python loader
+    assert yamlio.loads(dumps(doc)) == doc
+    hostile = {"a": "x: y # z", "b": "null", "c": "yes", "d": "\n\t\"\\", "on": True,
+               "e": "\u2028\x85\x7f\ufeff", "f": [[], {}, [1, [2]], {"x": []}], "g": -0.5,
+               "h": 1e-7, "i": "  lead", "j": "Subsecretaría «x»", "k": [{"a": {"b": [1]}}],
+               "l": None, "m": False, "n": "- item", "o": "'q'", "p": "&anchor *ref !tag"}
+    assert yaml.load(dumps(hostile), Loader=yaml.SafeLoader) == hostile
+
+
+def test_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypatch):
+    import os
+
+    import aggregator.scoring.facts as facts_module
+    data = snap.write(tmp_path / "data")
+    past = 1_700_000_000
+    for path in (data / "sources").glob("*.yaml"):
+        os.utime(path, (past, past))        # not written just now: its stat is trusted
+    settings, cache = snap.settings(tmp_path), tmp_path / "cache"
+    Scorer(settings).run(data, cache_dir=cache, out=None)
+    first = (data / "scores.yaml").read_bytes()
+    assert len(list((cache / "scores").glob("*.marshal"))) == 4
+
+    def unread(*args, **kw):
+        raise AssertionError("an unchanged source file was read again")
+    monkeypatch.setattr(facts_module, "read_source_file", unread)
+    Scorer(settings).run(data, cache_dir=cache, out=None)
+    assert (data / "scores.yaml").read_bytes() == first
+    # Other quality points: the facts are computed again, from the files.
+    monkeypatch.undo()
+    changed = snap.settings(tmp_path / "b", "PORTAL_SCORECARD['dataset_quality']['points']"
+                                           "['licencia'] = 40")
+    doc = Scorer(changed).run(data, cache_dir=cache, out=None)
+    ana = next(e for e in doc["institutions"] if e["id"] == "ana")
+    assert row(ana, "calidad_metadatos")["value"] != 82.7
+    # A source file that changed is read again (its size and time differ).
+    write_extra_dataset(data)
+    os.utime(data / "sources" / "datos.yaml", (past + 10, past + 10))
+    doc = Scorer(settings).run(data, cache_dir=cache, out=None)
+    assert doc["national"]["datasets"]["count"] == 5

@@ -16,11 +16,9 @@ import statistics
 from datetime import date, datetime
 from typing import Callable
 
-from ..records import Consultation, Dataset, Institution, NewsItem, TransparencyEntry
-from ..snapshot import Snapshot
-from decimal import Decimal
-
+from ..records import Institution
 from .base import DIMENSIONS, Context, Holdings, Result, half_up
+from .facts import ConsultationFacts, DatasetFacts, NewsFacts, RegisterFacts, SnapshotFacts
 from .method import Method, _num
 from .transparencia import LOBBY_KINDS
 
@@ -28,51 +26,44 @@ SCHEMA_VERSION = 1
 BINS = 10           # the distribution's bars: 0-10, 10-20, ... 90-100
 
 
-def holdings(snapshot: Snapshot) -> tuple[dict[str, Holdings], list[Dataset], dict]:
-    """Records by institution id; every dataset; which kinds of source exist."""
+def holdings(records) -> tuple[dict[str, Holdings], list[DatasetFacts], dict]:
+    """Records (facts) by institution id; every dataset; which kinds of source exist."""
     by_inst: dict[str, Holdings] = {}
-    datasets: list[Dataset] = []
+    datasets: list[DatasetFacts] = []
     seen = {"datasets": False, "consultations": False, "lobby": False}
-    lists = {Dataset: "datasets", NewsItem: "news", Consultation: "consultations",
-             TransparencyEntry: "register"}
-    for sf in snapshot.sources.values():
-        for rec in sf.records:
-            kind = lists.get(type(rec)) or next((v for k, v in lists.items()
-                                                if isinstance(rec, k)), None)
-            if kind is None:
-                continue
-            if kind == "datasets":
-                datasets.append(rec)
-                seen["datasets"] = True
-            elif kind == "consultations":
-                seen["consultations"] = True
-            elif kind == "register" and (rec.kind or "").lower() in LOBBY_KINDS:
-                seen["lobby"] = True
-            if rec.institution:
-                h = by_inst.get(rec.institution)
-                if h is None:
-                    h = by_inst[rec.institution] = Holdings()
-                getattr(h, kind).append(rec)
+    lists = {DatasetFacts: "datasets", NewsFacts: "news", ConsultationFacts: "consultations",
+             RegisterFacts: "register"}
+    for rec in records:
+        kind = lists[type(rec)]
+        if kind == "datasets":
+            datasets.append(rec)
+            seen["datasets"] = True
+        elif kind == "consultations":
+            seen["consultations"] = True
+        elif kind == "register" and (rec.kind or "").lower() in LOBBY_KINDS:
+            seen["lobby"] = True
+        if rec.institution:
+            h = by_inst.get(rec.institution)
+            if h is None:
+                h = by_inst[rec.institution] = Holdings()
+            getattr(h, kind).append(rec)
     for h in by_inst.values():
         for name in ("datasets", "news", "consultations", "register"):
-            getattr(h, name).sort(key=_id)
-    datasets.sort(key=_id)
+            getattr(h, name).sort()         # by id: it comes first in each tuple
+    datasets.sort()
     return by_inst, datasets, seen
 
 
-def _id(rec) -> str:
-    return rec.id
-
-
-def compute(snapshot: Snapshot, method: Method, links: Callable[[Institution], dict],
+def compute(facts: SnapshotFacts, method: Method, links: Callable[[Institution], dict],
             now: datetime, day: date, reference: str) -> dict:
-    by_inst, datasets, seen = holdings(snapshot)
+    by_inst, datasets, seen = holdings(facts.records)
     ctx = Context(now=now, day=day, holdings=by_inst, has_datasets=seen["datasets"],
                   has_consultations=seen["consultations"], has_lobby=seen["lobby"],
-                  links=links, quality=method.quality_check())
+                  links=links)
     evaluated, skipped = [], []
-    for inst in sorted(snapshot.institutions, key=lambda i: i.id):
-        if inst.kind in method.exclude_kinds:
+    excluded = {k.casefold() for k in method.exclude_kinds}
+    for inst in sorted(facts.institutions, key=lambda i: i.id):
+        if (inst.kind or "").casefold() in excluded:
             skipped.append({"id": inst.id, "name": inst.name, "kind": inst.kind,
                             "reason": f"No se evalúan las instituciones de tipo «{inst.kind}»."})
             continue
@@ -83,32 +74,30 @@ def compute(snapshot: Snapshot, method: Method, links: Callable[[Institution], d
         "schema_version": SCHEMA_VERSION,
         "reference": {"time": now.isoformat(), "day": day.isoformat(), "from": reference},
         "method": method_doc,
-        "national": _national(evaluated, len(snapshot.institutions), method,
-                              [ctx.quality_of(d) for d in datasets]),
+        "national": _national(evaluated, len(facts.institutions), method,
+                              [d.quality for d in datasets]),
         "institutions": evaluated,
         "not_evaluated": skipped,
     }
 
 
 def _institution(inst: Institution, ctx: Context, method: Method) -> dict:
-    # Sums of points in exact decimals: 6 + 12.4 + 6.7 is 25.1, not 25.099999999999998.
-    rows, earned, possible = [], Decimal(0), Decimal(0)
-    dims: dict[str, list[Decimal]] = {}
+    rows, earned, possible = [], 0.0, 0.0
+    dims: dict[str, list[float]] = {}
     limit = method.evidence_limit
     for ind in method.indicators:
-        if inst.kind and inst.kind in ind.skip_kinds:
+        if inst.kind and inst.kind.casefold() in {k.casefold() for k in ind.skip_kinds}:
             res = Result.no_aplica(f"No se exige a las instituciones de tipo «{inst.kind}».")
         else:
             res = ind.spec.measure(inst, ctx, ind.params)
         row = {"id": ind.id, "applies": res.applies}
         if res.applies:
-            points = half_up(Decimal(repr(ind.points)) * Decimal(repr(round(res.share, 6))), 1)
-            exact, most = Decimal(repr(points)), Decimal(repr(ind.points))
-            earned += exact
-            possible += most
-            acc = dims.setdefault(ind.spec.dimension, [Decimal(0), Decimal(0)])
-            acc[0] += exact
-            acc[1] += most
+            points = half_up(ind.points * res.share, 1)
+            earned += points
+            possible += ind.points
+            acc = dims.setdefault(ind.spec.dimension, [0.0, 0.0])
+            acc[0] += points
+            acc[1] += ind.points
             value = res.value if not isinstance(res.value, float) else half_up(res.value, 1)
             row.update({"value": value, "points": _num(points), "max": _num(ind.points),
                         "detail": res.detail,
@@ -124,24 +113,18 @@ def _institution(inst: Institution, ctx: Context, method: Method) -> dict:
     weakest = max(lost)[2] if lost and max(lost)[0] > 0 else None
     return {"id": inst.id, "name": inst.name, "kind": inst.kind, "region": inst.region,
             "total": total, "rating": method.rate(total) if total is not None else None,
-            "rank": None, "earned": _num(float(earned)), "possible": _num(float(possible)),
+            "rank": None, "earned": _num(half_up(earned, 1)), "possible": _num(possible),
             "dimensions": {k: _percent(a[0], a[1]) for k in DIMENSIONS if (a := dims.get(k))},
             "weakest": weakest, "indicators": rows}
 
 
-def _percent(part, whole) -> float | None:
-    """100 x part / whole to one decimal (None when whole is 0), from exact decimals."""
-    if not whole:
-        return None
-    return half_up(_exact(part) * 100 / _exact(whole), 1)
-
-
-def _exact(x) -> Decimal:
-    return x if isinstance(x, Decimal) else Decimal(repr(x))
+def _percent(part: float, whole: float) -> float | None:
+    """100 x part / whole to one decimal, half up; None when whole is 0."""
+    return half_up(100 * part / whole, 1) if whole else None
 
 
 def _mean(values) -> float | None:
-    values = [Decimal(repr(v)) for v in values]
+    values = list(values)
     return half_up(sum(values) / len(values), 1) if values else None
 
 
@@ -173,13 +156,12 @@ def _national(entries: list[dict], registered: int, method: Method, qualities) -
     indicators = []
     for n, ind in enumerate(method.indicators):
         rows = [e["indicators"][n] for e in entries if e["indicators"][n]["applies"]]
-        share = _percent(sum(_exact(r["points"]) for r in rows),
-                         sum(_exact(r["max"]) for r in rows))
+        share = _percent(sum(r["points"] for r in rows), sum(r["max"] for r in rows))
         indicators.append({"id": ind.id, "applies": len(rows), "mean": share})
     qcheck = method.quality_check()
     q_by = {label: 0 for _, label in qcheck.ratings}
     for q in qualities:
-        q_by[q.rating] += 1
+        q_by[qcheck.rate(q)] += 1
     return {
         "registered": registered,
         "evaluated": len(totals),
@@ -192,7 +174,7 @@ def _national(entries: list[dict], registered: int, method: Method, qualities) -
         "dimensions": dims,
         "indicators": indicators,
         "datasets": {"count": len(qualities),
-                     "mean": _mean(q.percent for q in qualities),
+                     "mean": _mean(qualities),
                      "by_rating": [{"label": label, "min": _num(lo), "count": q_by[label]}
                                    for lo, label in qcheck.ratings]},
     }

@@ -3,12 +3,12 @@ they are updated as often as they say."""
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date, timedelta
 from functools import lru_cache
 
-from ..records import Dataset, Institution
+from ..records import Institution
 from .base import Context, Result, Spec, format_number, half_up, plural, share_of
 
 NO_DATA_SOURCE = "El portal no cosecha todavía ningún catálogo de datos."
@@ -38,11 +38,11 @@ def _quality(inst: Institution, ctx: Context, p: dict) -> Result:
     ds = ctx.of(inst).datasets
     if not ds:
         return Result.no_aplica("La institución no tiene conjuntos de datos que evaluar.")
-    rated = [(ctx.quality_of(d), d) for d in ds]
-    mean = half_up(sum(Decimal(repr(q.percent)) for q, _ in rated) / len(rated), 1)
-    good = [d.id for q, d in rated if q.percent >= p["pass_at"]]
-    bad = [d.id for q, d in sorted(((q, d) for q, d in rated if q.percent < p["pass_at"]),
-                                   key=lambda qd: (qd[0].percent, qd[1].id))]
+    rated = [(d.quality, d) for d in ds]
+    mean = half_up(sum(q for q, _ in rated) / len(rated), 1)
+    good = [d.id for q, d in rated if q >= p["pass_at"]]
+    bad = [d.id for q, d in sorted(((q, d) for q, d in rated if q < p["pass_at"]),
+                                   key=lambda qd: (qd[0], qd[1].id))]
     detail = f"{format_number(mean)} % en promedio ({plural(len(ds), 'conjunto', 'conjuntos')})"
     return Result(True, mean / 100, mean, detail, evidence_for=good, evidence_against=bad)
 
@@ -84,42 +84,47 @@ def period_days(frequency: str | None) -> float | None:
     return _WORDS.get(text.lower())
 
 
-def _day(value: str | None) -> date | None:
-    if not value or len(value) < 10:
-        return None
-    try:
-        return datetime.fromisoformat(value[:10]).date()
-    except ValueError:
-        return None
+def _last_update(ds) -> str:
+    """ISO day of the last update (the publication date when there is no other);
+    "" when the record gives neither as a full date."""
+    for value in (ds.modified, ds.issued):
+        if value and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+            return value[:10]
+    return ""
 
 
-def lateness(ds: Dataset, today: date, p: dict) -> float | None:
-    """Days past the allowed age (<= 0: on time); None when the dataset promises no
-    regular update. Without a modification date the publication date counts; with
-    neither, the dataset is late."""
-    period = period_days(ds.frequency)
+@lru_cache(maxsize=4096)
+def deadline(frequency: str | None, today: date, tolerance: float,
+             min_days: float) -> str | None:
+    """The oldest last-update day (ISO) still on time for a declared frequency:
+    late is older than `tolerance` x the period (and than `min_days`). None when
+    the frequency promises no regular update."""
+    period = period_days(frequency)
     if period is None:
         return None
-    allowed = max(period * p["tolerance"], p["min_days"])
-    modified = _day(ds.modified) or _day(ds.issued)
-    if modified is None:
-        return float("inf")
-    return (today - modified).days - allowed
+    allowed = max(period * tolerance, min_days)
+    return (today - timedelta(days=math.floor(allowed))).isoformat()
 
 
 def _fresh(inst: Institution, ctx: Context, p: dict) -> Result:
-    timed = [(lateness(d, ctx.day, p), d) for d in ctx.of(inst).datasets]
-    timed = [(late, d) for late, d in timed if late is not None]
+    on_time, late = [], []
+    for d in ctx.of(inst).datasets:
+        limit = deadline(d.frequency, ctx.day, p["tolerance"], p["min_days"])
+        if limit is None:
+            continue
+        last = _last_update(d)
+        if last >= limit:
+            on_time.append(d.id)
+        else:
+            late.append((last, d.id))
+    timed = len(on_time) + len(late)
     if not timed:
         return Result.no_aplica("Ninguno de sus conjuntos declara una frecuencia de "
                                 "actualización regular.")
-    on_time = [d.id for late, d in timed if late <= 0]
-    late = [d.id for late, d in sorted(((lt, d) for lt, d in timed if lt > 0),
-                                       key=lambda ld: (-ld[0], ld[1].id))]
-    share = len(on_time) / len(timed)
-    return Result(True, share, half_up(100 * len(on_time) / len(timed), 1),
-                  f"{format_number(len(on_time))} de {format_number(len(timed))} al día",
-                  evidence_for=on_time, evidence_against=late)
+    late.sort()                 # the longest without an update first
+    return Result(True, len(on_time) / timed, half_up(100 * len(on_time) / timed, 1),
+                  f"{format_number(len(on_time))} de {format_number(timed)} al día",
+                  evidence_for=on_time, evidence_against=[rid for _, rid in late])
 
 
 FRESHNESS = Spec(

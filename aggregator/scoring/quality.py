@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..records import Dataset
+from operator import mul
+
+from ..records import Dataset, License
 from .base import half_up
 from .vocab import KNOWN_FORMATS, MACHINE_READABLE, OPEN_FORMATS, known_license
 
@@ -86,6 +88,11 @@ class Quality:
 
 
 @lru_cache(maxsize=4096)
+def _known(lic: tuple) -> bool:
+    return known_license(License(*lic))
+
+
+@lru_cache(maxsize=4096)
 def _format_flags(fmt: str | None) -> tuple[bool, bool, bool, bool]:
     """(has a format, known, open, machine-readable) of a resource's format."""
     if not fmt:
@@ -123,14 +130,21 @@ class QualityCheck:
         return (1.0 if ds.tags else 0.0, 1.0 if ds.themes else 0.0,
                 1.0 if ds.spatial else 0.0, 1.0 if ds.temporal else 0.0,
                 url * per, fmt * per, media * per, known * per, opened * per, machine * per,
-                1.0 if lic is not None else 0.0, 1.0 if known_license(lic) else 0.0,
+                1.0 if lic is not None else 0.0,
+                1.0 if lic is not None and _known((lic.id, lic.title, lic.url)) else 0.0,
                 1.0 if ds.contact_point else 0.0,
                 1.0 if (ds.publisher or ds.institution) else 0.0,
                 size * per, 1.0 if ds.issued else 0.0, 1.0 if ds.modified else 0.0)
 
+    def percent(self, ds: Dataset) -> float:
+        """Only the percentage (what the scorecard needs of 100,000 datasets)."""
+        if not self.possible:
+            return 0.0
+        return half_up(100.0 * sum(map(mul, self.shares(ds), self.points)) / self.possible, 1)
+
     def __call__(self, ds: Dataset) -> Quality:
         shares = self.shares(ds)
-        earned = sum(s * p for s, p in zip(shares, self.points))
+        earned = sum(map(mul, shares, self.points))
         percent = half_up(100.0 * earned / self.possible, 1) if self.possible else 0.0
         counted = [(mid, s) for mid, s, p in zip(METRIC_IDS, shares, self.points) if p > 0]
         return Quality(percent, self.rate(percent), half_up(earned, 2), self.possible,

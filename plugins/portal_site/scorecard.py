@@ -14,19 +14,18 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aggregator import yamlio
 from aggregator.scoring import MethodError, quality_check_from
 from aggregator.scoring.base import DIMENSIONS
 from aggregator.scoring.history import HistoryError, read
 from aggregator.scoring.method import SETTING, Method
 from aggregator.scoring.quality import LABELS as QUALITY_LABELS
+from aggregator.snapshot import SnapshotError, default_cache_dir, load_yaml_cached
 
 from . import charts
 from .manifest import digest, files_fingerprint
 
 log = logging.getLogger(__name__)
 SCORING_CODE = Path(__file__).resolve().parents[2] / "aggregator" / "scoring"
-EVIDENCE_SHOWN = 10         # records listed per side of an indicator; the rest counted
 TREND_MONTHS = 12           # points of the trend: the last recorded day of each month
 MISSING_LINKS = {"transparency_url": "Transparencia Activa",
                  "request_url": "solicitud de acceso a la información"}
@@ -85,8 +84,8 @@ class Board:
                         "`python -m aggregator score`", self.path)
             return None
         try:
-            doc = yamlio.load_file(self.path)
-        except yamlio.YamlError as exc:
+            doc = load_yaml_cached(self.path, default_cache_dir())
+        except SnapshotError as exc:
             from .generator import stop_build   # noqa: PLC0415 - avoids an import cycle
             stop_build(str(exc))
         if not (isinstance(doc, dict) and isinstance(doc.get("method"), dict)
@@ -129,7 +128,7 @@ class Board:
         if entry is None:
             return digest("none", str(self.doc is not None), self.excluded.get(inst_id, ""))
         shown = [rid for row in entry["indicators"] if row["applies"]
-                 for rid in (*row["for"][:EVIDENCE_SHOWN], *row["against"][:EVIDENCE_SHOWN])]
+                 for rid in (*row["for"], *row["against"])]
         records = self.records()
         fp = self.site.fp
         return digest(self.code_fp, repr(entry), repr(self.trends.get(inst_id)),
@@ -167,8 +166,8 @@ class Board:
                               row.get("points"), row["max"], row.get("detail", ""),
                               row.get("reason"))
             if row["applies"]:
-                v.evidence_for = [self.evidence(i) for i in row["for"][:EVIDENCE_SHOWN]]
-                v.evidence_against = [self.evidence(i) for i in row["against"][:EVIDENCE_SHOWN]]
+                v.evidence_for = [self.evidence(i) for i in row["for"]]
+                v.evidence_against = [self.evidence(i) for i in row["against"]]
                 v.for_count, v.against_count = row["for_count"], row["against_count"]
             rows.append(v)
         dims = [(label, entry["dimensions"].get(key)) for key, label in DIMENSIONS.items()
