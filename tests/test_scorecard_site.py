@@ -215,6 +215,7 @@ def test_csv_export(site):
     assert (ana["total"], ana["calificacion"], ana["posicion"], ana["lobby_puntos"],
             ana["calidad_metadatos_puntos"]) == ("77.1", "Destacado", "1", "15", "12.4")
     assert rows[1]["noticias_puntos"] == "" and rows[1]["transparencia"] == ""
+    assert 'href="../catalogo/evaluacion.csv"' in read(site, "/catalogo/")
     # Every column is documented on the method page and in docs/scorecard.md.
     method = read(site, "/evaluacion/metodologia/")
     docs = (Path(__file__).resolve().parent.parent / "docs" / "scorecard.md").read_text()
