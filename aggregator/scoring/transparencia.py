@@ -29,8 +29,8 @@ TRANSPARENCY_LINKS = Spec(
                "de los puntos por cada uno."),
     "La Ley de Transparencia obliga a publicar la información activa y a recibir "
     "solicitudes; un ciudadano debe encontrar ambas cosas.",
-    "Para los tipos de institución que no tienen obligación propia (por omisión, los "
-    "ministerios, que publican a través de sus subsecretarías).",
+    "Para los tipos de institución que cumplen a través de otra (los ministerios, a "
+    "través de sus subsecretarías), si la configuración los indica.",
     _links)
 
 
