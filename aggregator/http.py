@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from urllib3 import exceptions as urllib3_errors
 from urllib3.util.retry import Retry
 
 from .deadline import Budget, DeadlineReached, Guard, Watchdog, guarded
@@ -228,7 +229,8 @@ class Http:
                 return resp
         except Exception as exc:
             if guard.fired or isinstance(exc, DeadlineReached):
-                what = str(exc) if isinstance(exc, DeadlineReached) else ""
+                # A deadline that fired says what it cut; else what could not fit in.
+                what = "" if guard.fired else str(exc)
                 raise self._too_late(url, budget, guard, what) from None
             raise
 
@@ -259,11 +261,12 @@ class Http:
         if validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
         self.stats.add(requests=1, conditional=int(bool(validators)))
-        left = max(0.001, guard.remaining())
+        # The connect timeout cannot outlast the deadline (a socket being connected
+        # is not woken by the watchdog); reads are cut by the watchdog.
+        connect = min(self.timeout[0], max(0.001, guard.remaining()))
         try:
             r = self.session.request(method, target, data=data, headers=headers,
-                                     timeout=(min(self.timeout[0], left),
-                                              min(self.timeout[1], left)), stream=True)
+                                     timeout=(connect, self.timeout[1]), stream=True)
         except requests.TooManyRedirects:
             raise HttpError(f"too many redirects (more than {self.session.max_redirects}) "
                             f"from {url}") from None
@@ -280,7 +283,8 @@ class Http:
                             f"{_tries(self.retries_total)}") from None
         except requests.RequestException as exc:
             raise HttpError(f"request to {url} failed: {_reason(exc)}") from None
-        guard.phase = "body"
+        if not guard.fired:  # headers cut short by the deadline are no headers
+            guard.phase = "body"
         with r:
             retries = r.raw.retries
             self.stats.add(r.status_code, retries=len(retries.history)
@@ -317,21 +321,22 @@ class Http:
         chunks, size = [], 0
         try:
             # The watchdog ends a body that arrives too slowly (the read fails or ends
-            # early and the guard says why); this loop only counts and caps.
-            for chunk in r.iter_content(65536):
+            # early and the guard says why); this loop only counts and caps. read1
+            # returns what has arrived, so the count is right when the deadline cuts.
+            while chunk := r.raw.read1(65536, decode_content=True):
                 size += len(chunk)
                 guard.received = size
                 if size > self.max_body:
                     raise HttpError(f"body of {url} is over the cap of {self.max_body:,} bytes")
                 chunks.append(chunk)
-        except requests.exceptions.ChunkedEncodingError:
-            raise HttpError(f"truncated body from {url} (connection closed early)") from None
-        except requests.exceptions.ContentDecodingError:
-            raise HttpError(f"undecodable compressed body from {url}") from None
-        except requests.ConnectionError as exc:
-            raise HttpError(f"connection lost reading {url}: {_reason(exc)}") from None
-        except requests.Timeout:
+        except urllib3_errors.ReadTimeoutError:
             raise HttpError(f"timed out reading the body of {url}") from None
+        except urllib3_errors.ProtocolError:
+            raise HttpError(f"truncated body from {url} (connection closed early)") from None
+        except urllib3_errors.DecodeError:
+            raise HttpError(f"undecodable compressed body from {url}") from None
+        except (urllib3_errors.HTTPError, OSError) as exc:
+            raise HttpError(f"connection lost reading {url}: {_reason(exc)}") from None
         self.stats.add(bytes=size)
         return b"".join(chunks)
 
