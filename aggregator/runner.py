@@ -122,6 +122,7 @@ class Runner:
         self.old_status = self._read_status()
         self.limits = {**DEFAULT_SETTINGS, **config.settings}
         self.run_budget: Budget | None = None
+        self.run_clock = time.monotonic()
         self.gate = WriteGate()
         self.board: Board | None = None
 
@@ -245,7 +246,8 @@ class Runner:
             selected = [s for s in self.config.sources if s.id in only]
         else:
             selected = [s for s in self.config.sources if s.enabled]
-        started, clock = self.now(), time.monotonic()
+        started = self.now()
+        clock = self.run_clock = time.monotonic()
         self._remove_stale_temporaries()
         limit = float(self.limits["run_max_seconds"])
         self.run_budget = Budget(clock + limit,
@@ -274,8 +276,7 @@ class Runner:
         old = (self.old_status.get("sources") or {}).get(source.id) or {}
         return SourceResult(state="failed", records=int(old.get("records") or 0),
                             last_success=old.get("last_success"),
-                            seconds=time.monotonic() - self.run_budget.deadline
-                            + float(self.limits["run_max_seconds"]),
+                            seconds=time.monotonic() - self.run_clock,
                             error=f"still running at the end of {self.run_budget.reason}")
 
     def _remove_stale_temporaries(self) -> None:
