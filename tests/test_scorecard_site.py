@@ -340,3 +340,19 @@ def test_no_horizontal_scroll_at_320px(browser, site_url, path):
             assert page.locator("svg.chart").first.is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["institutions"][0]["indicators"][0].pop("for"),
+     "institutions[0] (ana).indicators[0]: missing 'for'"),
+    (lambda d: d["method"].update(indicators="muchos"), "method.indicators: unexpected str"),
+    (lambda d: d.update(schema_version=9), "schema_version 9 is not supported"),
+])
+def test_a_broken_scores_file_stops_the_build_naming_the_key(tmp_path, edit, message):
+    data = _scored_data(tmp_path)
+    doc = yamlio.load_file(data / "scores.yaml")
+    edit(doc)
+    yamlio.write_atomic(data / "scores.yaml", yamlio.dumps(doc))
+    proc = build_site(data, tmp_path / "out", conf=snap.settings(tmp_path / "conf"))
+    output = re.sub(r"\s+", " ", proc.stdout + proc.stderr)
+    assert proc.returncode == 1 and message in output and "Traceback" not in output

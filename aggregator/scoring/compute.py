@@ -178,3 +178,52 @@ def _national(entries: list[dict], registered: int, method: Method, qualities) -
                      "by_rating": [{"label": label, "min": _num(lo), "count": q_by[label]}
                                    for lo, label in qcheck.ratings]},
     }
+
+
+# -- reading a scores.yaml written by this code (or another tool) -------------------
+
+_ENTRY = {"id": str, "name": str, "total": (int, float, type(None)), "rank": (int, type(None)),
+          "dimensions": dict, "indicators": list}
+_ROW = {"id": str, "applies": bool, "max": (int, float)}
+_APPLIED = {"points": (int, float), "detail": str, "for": list, "against": list,
+            "for_count": int, "against_count": int}
+_METHOD = {"dimensions": list, "indicators": list, "ratings": list, "dataset_quality": dict,
+           "digest": str}
+
+
+class DocumentError(ValueError):
+    """A scores.yaml the site cannot show; the message names the key."""
+
+
+def _need(d, keys: dict, where: str) -> None:
+    if not isinstance(d, dict):
+        raise DocumentError(f"{where}: expected a mapping")
+    for key, kind in keys.items():
+        if key not in d:
+            raise DocumentError(f"{where}: missing '{key}'")
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        value = d[key]          # a YAML true is an int to isinstance: not a number here
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise DocumentError(f"{where}.{key}: unexpected {type(value).__name__}")
+
+
+def check_document(doc) -> dict:
+    """The document if it has what the pages read, else DocumentError naming the key."""
+    _need(doc, {"schema_version": int, "reference": dict, "method": dict, "national": dict,
+                "institutions": list}, "scores.yaml")
+    if doc["schema_version"] != SCHEMA_VERSION:
+        raise DocumentError(f"schema_version {doc['schema_version']} is not supported "
+                            f"(this portal reads version {SCHEMA_VERSION})")
+    _need(doc["reference"], {"day": str}, "reference")
+    _need(doc["method"], _METHOD, "method")
+    for n, ind in enumerate(doc["method"]["indicators"]):
+        _need(ind, {"id": str, "dimension": str, "label": str, "points": (int, float)},
+              f"method.indicators[{n}]")
+    for n, e in enumerate(doc["institutions"]):
+        _need(e, _ENTRY, f"institutions[{n}]")
+        for m, row in enumerate(e["indicators"]):
+            where = f"institutions[{n}] ({e['id']}).indicators[{m}]"
+            _need(row, _ROW, where)
+            if row["applies"]:
+                _need(row, _APPLIED, where)
+    return doc

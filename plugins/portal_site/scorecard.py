@@ -16,6 +16,7 @@ from pathlib import Path
 
 from aggregator.scoring import MethodError, quality_check_from
 from aggregator.scoring.base import DIMENSIONS
+from aggregator.scoring.compute import DocumentError, check_document
 from aggregator.scoring.history import HistoryError, read
 from aggregator.scoring.method import SETTING, Method
 from aggregator.scoring.quality import LABELS as QUALITY_LABELS
@@ -84,15 +85,13 @@ class Board:
                         "`python -m aggregator score`", self.path)
             return None
         try:
-            doc = load_yaml_cached(self.path, default_cache_dir())
+            return check_document(load_yaml_cached(self.path, default_cache_dir()))
         except SnapshotError as exc:
-            from .generator import stop_build   # noqa: PLC0415 - avoids an import cycle
-            stop_build(str(exc))
-        if not (isinstance(doc, dict) and isinstance(doc.get("method"), dict)
-                and isinstance(doc.get("institutions"), list)):
-            from .generator import stop_build   # noqa: PLC0415
-            stop_build(f"{self.path}: not a scorecard (expected method: and institutions:)")
-        return doc
+            message = str(exc)
+        except DocumentError as exc:
+            message = f"{self.path}: {exc}"
+        from .generator import stop_build   # noqa: PLC0415 - avoids an import cycle
+        stop_build(message)
 
     def _read_history(self) -> dict[str, list[tuple[str, float]]]:
         try:
