@@ -62,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         return _institutions(args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ConfigError, SnapshotError) as exc:
+        # One line naming the file and key, never a traceback (exit 2).
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -75,16 +76,13 @@ def _run(args) -> int:
 
 def _validate(args) -> int:
     config = load_config(args.sources)
-    try:
-        snap = load_snapshot(args.data)
-    except SnapshotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    snap = load_snapshot(args.data)
     ids = {i.id for i in snap.institutions}
     problems = []
     for s in config.sources:
         if s.institution and s.institution not in ids:
-            problems.append(f"source {s.id!r}: institution {s.institution!r} is not registered")
+            problems.append(f"{config.path}: source {s.id!r}: institution "
+                            f"{s.institution!r} is not in {args.data / 'institutions.yaml'}")
     for inst in snap.institutions:
         if inst.parent and inst.parent not in ids:
             problems.append(f"institution {inst.id!r}: parent {inst.parent!r} is not registered")

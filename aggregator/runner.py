@@ -99,8 +99,9 @@ class Runner:
         self.reconciler = Reconciler(institutions, mappings)
         for s in config.sources:
             if s.institution and s.institution not in self.reconciler.institutions:
-                raise ConfigError(f"source {s.id!r}: institution {s.institution!r} is not "
-                                  f"in {self.data_dir / 'institutions.yaml'}")
+                raise ConfigError(f"{config.path}: source {s.id!r}: institution "
+                                  f"{s.institution!r} is not in "
+                                  f"{self.data_dir / 'institutions.yaml'}")
         self.http = http or Http(config.settings, self.cache_dir)
         self.old_status = self._read_status()
 
