@@ -25,6 +25,8 @@ SITEURL = ""
 RELATIVE_URLS = True
 
 PATH = "content"
+# The portal's day follows TIMEZONE: consultations open today, "closes in N days",
+# upcoming events (PORTAL_TODAY=YYYY-MM-DD pins the day, PORTAL_NOW=<ISO time> the clock).
 TIMEZONE = "America/Santiago"
 DEFAULT_LANG = "es"
 LOCALE = ("es_CL.UTF-8", "es_ES.UTF-8", "C.UTF-8")

@@ -6,6 +6,7 @@ import os
 import re
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import json
 
@@ -38,12 +39,36 @@ def as_date(value) -> date | None:
     return value
 
 
+def portal_zone(settings: dict | None = None) -> ZoneInfo:
+    """The portal's time zone: Pelican's TIMEZONE (UTC when unset)."""
+    name = (settings or {}).get("TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"TIMEZONE: unknown time zone {name!r} (an IANA name such as "
+                         "America/Santiago)") from None
+
+
+def now(settings: dict | None = None) -> datetime:
+    """The build's clock in the portal's time zone. PORTAL_NOW (environment or
+    setting) fixes the instant: an ISO 8601 time, read in TIMEZONE when it has no
+    offset (tests: 23:30 in Santiago is already the next day in UTC)."""
+    zone = portal_zone(settings)
+    fixed = os.environ.get("PORTAL_NOW") or (settings or {}).get("PORTAL_NOW")
+    if not fixed:
+        return datetime.now(timezone.utc).astimezone(zone)
+    instant = datetime.fromisoformat(str(fixed).replace("Z", "+00:00"))
+    return instant.astimezone(zone) if instant.tzinfo else instant.replace(tzinfo=zone)
+
+
 def today(settings: dict | None = None) -> date:
-    """The build date; PORTAL_TODAY=YYYY-MM-DD pins it (tests, reproducible builds)."""
+    """The build date, the portal's day (not UTC's): "open now", "closes in N days"
+    and upcoming events follow it. PORTAL_TODAY=YYYY-MM-DD pins it (tests,
+    reproducible builds)."""
     pinned = os.environ.get("PORTAL_TODAY") or (settings or {}).get("PORTAL_TODAY")
     if pinned:
         return date.fromisoformat(str(pinned))
-    return datetime.now(timezone.utc).date()
+    return now(settings).date()
 
 
 @lru_cache(maxsize=65536)

@@ -46,7 +46,10 @@ class PortalGenerator(Generator):
         self.env.filters.update(FILTERS)
         self.env.filters["initial"] = initial
         data_dir = Path(self.settings.get("PORTAL_DATA") or Path(self.path) / "data")
-        day = today(self.settings)
+        try:
+            day = today(self.settings)
+        except ValueError as exc:
+            stop_build(str(exc))
         light.forget()
         # Hundreds of thousands of long-lived objects and no cycles among them:
         # the cyclic collector would only walk them again and again while they
