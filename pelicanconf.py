@@ -86,6 +86,9 @@ TRANSLATION_FEED_ATOM = None
 FEED_ATOM = None
 
 STATIC_PATHS = ["images"]
+# The portal plugin copies the theme's static/ folder itself, leaving files that did
+# not change alone (Pelican would rewrite them on every build).
+THEME_STATIC_PATHS = []
 # Unchanged images are not copied again (incremental builds).
 STATIC_CHECK_IF_MODIFIED = True
 DELETE_OUTPUT_DIRECTORY = False

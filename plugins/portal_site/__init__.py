@@ -9,10 +9,15 @@ from aggregator.snapshot import default_cache_dir
 
 from .filters import FILTERS
 from .generator import PortalGenerator
+from .writer import PortalWriter
 
 
 def _get_generators(pelican_object):
     return PortalGenerator
+
+
+def _get_writer(pelican_object):
+    return PortalWriter
 
 
 def _add_filters(pelican_object):
@@ -35,4 +40,5 @@ def _bytecode_cache(generator):
 def register():
     signals.initialized.connect(_add_filters)
     signals.get_generators.connect(_get_generators)
+    signals.get_writer.connect(_get_writer)
     signals.generator_init.connect(_bytecode_cache)

@@ -31,6 +31,7 @@ from .sections import (datasets, editorial, exports, feeds, home, institutions, 
                        participation, seo, status, transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
+from .writer import copy_static
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,14 @@ class PortalGenerator(Generator):
         self.manifest = Manifest(self.output_path, global_fp)
         self.store = FragmentStore(default_cache_dir(), global_fp)
         self.site = Site(self, writer, self.manifest, self.store)
+        self.writer = writer
+        # The theme's static files (THEME_STATIC_PATHS is empty in pelicanconf.py:
+        # Pelican would copy them again on every build).
+        self.theme_files = []
+        if hasattr(writer, "write_bytes"):
+            self.theme_files = copy_static(writer, Path(self.theme) / "static",
+                                           self.settings.get("THEME_STATIC_DIR", "theme"),
+                                           self.settings.get("IGNORE_FILES") or ())
         self.timings: list[str] = [f"(snapshot and indexes {self.context_seconds:.1f}s, "
                                    f"{self.light_count} datasets from the record cache, "
                                    f"fingerprints {time.monotonic() - self.started:.1f}s)"]
@@ -131,6 +140,7 @@ class PortalGenerator(Generator):
         signals.finalized.disconnect(self._finalized)
         self.site.extra_pages = self.written_elsewhere
         self._run(seo)
+        self._check_collisions()
         saving = time.monotonic()
         removed = self.manifest.remove_stale()
         self.manifest.save()
@@ -142,11 +152,28 @@ class PortalGenerator(Generator):
             gc.unfreeze()
         self.timings.append(f"(caches saved in {time.monotonic() - saving:.1f}s)")
         if os.environ.get("PORTAL_BUILD_TIMINGS"):
-            print(f"Portal sections (pages written): {'; '.join(self.timings)}",
+            print(f"Portal sections (pages rendered): {'; '.join(self.timings)}",
                   file=sys.stderr)
-        log.info("Portal: %d pages and files written, %d unchanged, %d removed in %.1fs",
+        log.info("Portal: %d pages and files rendered, %d unchanged, %d removed in %.1fs",
                  self.manifest.rendered, self.manifest.kept, removed,
                  time.monotonic() - self.started)
+        if hasattr(self.writer, "written"):
+            log.info("Output: %d files written, %d left alone (same bytes)",
+                     self.writer.written, self.writer.unchanged)
+
+    def _check_collisions(self) -> None:
+        """Two things published at one address (an editor's page named after a
+        section, the search page...) stop the build, naming both; otherwise every
+        file of this build is listed, so the next one removes what it drops."""
+        origins = getattr(self.writer, "origins", None)
+        if origins is None:
+            return
+        problems = self.writer.collisions(self.manifest.kept_pages())
+        if problems:
+            head = f"{len(problems)} addresses published twice:\n  " if len(problems) > 1 else ""
+            stop_build(head + "\n  ".join(problems))
+        statics = [sf.save_as for sf in self.context.get("staticfiles") or ()]
+        self.manifest.own([*origins, *statics, *self.theme_files])
 
 
 def autoreloading() -> bool:
