@@ -7,7 +7,7 @@ from pelican import signals
 
 from aggregator.snapshot import default_cache_dir
 
-from .filters import FILTERS
+from .filters import FILTERS, filters_for
 from .generator import PortalGenerator
 from .writer import PortalWriter
 
@@ -21,7 +21,11 @@ def _get_writer(pelican_object):
 
 
 def _add_filters(pelican_object):
-    pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
+    try:
+        filters = filters_for(pelican_object.settings)
+    except ValueError:      # reported by the generator as a one-line build error
+        filters = FILTERS
+    pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(filters)
 
 
 def _bytecode_cache(generator):

@@ -21,11 +21,12 @@ from aggregator.snapshot import SnapshotError, default_cache_dir, source_files
 from aggregator.transparency import PatternError, patterns_from_settings
 
 from . import light
-from .filters import FILTERS, today
+from .filters import filters_for, today
 from .fragments import FragmentStore
 from .indexes import build_indexes, initial
 from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
+from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
 from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
                        participation, seo, status, transparency)
@@ -44,13 +45,13 @@ SECTIONS = [home, datasets, institutions, participation, transparency, news, edi
 class PortalGenerator(Generator):
     def generate_context(self) -> None:
         started = time.monotonic()
-        self.env.filters.update(FILTERS)
+        try:
+            self.env.filters.update(filters_for(self.settings))
+            day = today(self.settings)
+        except ValueError as exc:       # DEFAULT_LANG or TIMEZONE unknown
+            stop_build(str(exc))
         self.env.filters["initial"] = initial
         data_dir = Path(self.settings.get("PORTAL_DATA") or Path(self.path) / "data")
-        try:
-            day = today(self.settings)
-        except ValueError as exc:
-            stop_build(str(exc))
         light.forget()
         # Hundreds of thousands of long-lived objects and no cycles among them:
         # the cyclic collector would only walk them again and again while they
@@ -86,7 +87,9 @@ class PortalGenerator(Generator):
                                         known_slugs, prebuilt)
             self.css = theme_css(self.settings.get("THEME_COLORS") or {})
             self.transparency_patterns = patterns_from_settings(self.settings)
-        except (SnapshotError, ThemeColorError, PatternError) as exc:
+            for name in ("PORTAL_NAV", "PORTAL_FOOTER_LINKS"):
+                check_links(name, self.settings.get(name))
+        except (SnapshotError, ThemeColorError, PatternError, NavigationError) as exc:
             stop_build(str(exc))
         self.record_entries = self.records.entries(self.model.snapshot)
         self.model.idx = build_indexes(self.model, {

@@ -61,6 +61,12 @@ class PortalWriter(Writer):
         finally:
             self._origin = PORTAL
 
+    def _create_new_feed(self, feed_type, feed_title, context):
+        """Pelican's feed of editors' news, in the portal's language (DEFAULT_LANG)."""
+        feed = super()._create_new_feed(feed_type, feed_title, context)
+        feed.feed["language"] = context.get("DEFAULT_LANG")
+        return feed
+
     def _open_w(self, filename, encoding, override=False):
         """Pelican writes through this; every write is noted and kept in memory
         until the file is closed."""
