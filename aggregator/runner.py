@@ -16,6 +16,7 @@ from typing import TextIO
 from . import yamlio
 from .adapters import ADAPTERS
 from .adapters.base import HarvestContext
+from .cache_prune import prune_parse_cache
 from .config import Config, ConfigError, SourceConfig
 from .errors import ItemError, SourceError
 from .http import Http
@@ -214,6 +215,7 @@ class Runner:
         exit_code = EXIT_FAILED if any(r.state == "failed" for r in results.values()) \
             else EXIT_OK
         self._write_status(started, results, exit_code)
+        prune_parse_cache(self.cache_dir)
         if self.out is not None:
             self.out.write(summary_table(results) + "\n")
         self.http.close()

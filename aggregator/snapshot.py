@@ -26,6 +26,7 @@ from typing import Any, Iterable
 import yaml
 
 from . import yamlio
+from .cache_prune import prune_parse_cache
 from .keys import unknown_keys_message
 from .records import (Consultation, Dataset, Institution, NewsItem, Record, RecordError,
                       TransparencyEntry, record_from_dict,
@@ -273,7 +274,7 @@ def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
                 raise SnapshotError(str(exc)) from None
             doc = _validate_source(path, parsed)
         doc = _store(cached, doc)
-    _remember(pointer, cached, chunks, doc, stat)
+    _remember(pointer, cached, chunks, doc, stat, path)
     return doc
 
 
@@ -306,15 +307,19 @@ def _chunk_key(chunk: bytes) -> bytes:
     return hashlib.blake2b(chunk, digest_size=12).digest()
 
 
+def pointer_path(path: Path) -> Path:
+    return path.resolve()
+
+
 def _pointer(cache_dir: Path | None, path: Path) -> Path | None:
     if cache_dir is None:
         return None
-    name = hashlib.blake2b(str(path.resolve()).encode(), digest_size=12).hexdigest()
+    name = hashlib.blake2b(str(pointer_path(path)).encode(), digest_size=12).hexdigest()
     return Path(cache_dir) / "parse" / "by-path" / f"{name}.marshal"
 
 
 def _remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | None,
-              doc: dict, stat: list) -> None:
+              doc: dict, stat: list, path: Path) -> None:
     """Note, for this path, the parse-cache entry that holds its records, the
     file's size and time (an untouched file is then not even read: the
     snapshot writer replaces files, so a new version has a new time), and each
@@ -327,8 +332,10 @@ def _remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | N
     if chunks is not None and len(chunks) == len(doc[VALIDATED]):
         keys = [_chunk_key(c) for c in chunks]
     try:
+        # The file's path: the pruner keeps what existing files point at (cache_prune.py).
         yamlio.write_atomic(pointer, marshal.dumps(
-            {"entry": cached.name, "keys": keys, "stat": stat}), durable=False)
+            {"entry": cached.name, "keys": keys, "stat": stat,
+             "path": str(pointer_path(path))}), durable=False)
     except OSError:
         pass
 
@@ -421,6 +428,7 @@ def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True,
     finally:
         if gc_was_enabled:
             gc.enable()
+    prune_parse_cache(cache)       # at most once an hour
     status = data_dir / "status.yaml"
     if status.exists():
         doc = load_yaml_cached(status, None)
