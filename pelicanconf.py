@@ -72,7 +72,7 @@ PORTAL_EXPORT_DATA_JSON = False
 # set PORTAL_TRANSPARENCY_URL / PORTAL_REQUEST_URL / PORTAL_LOBBY_URL to another
 # country's URL patterns ({code}, {id}, {leylobby_id}), or None to hide a link.
 
-# Autoescape stays on: everything from sources is untrusted (DESIGN.md, Security).
+# Autoescape stays on: everything from sources is untrusted (docs/contracts.md, Security).
 # auto_reload off: each build (and each devserver rebuild) makes a new environment
 # anyway, and checking every template's mtime on every page costs seconds at scale.
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,

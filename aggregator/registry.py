@@ -20,7 +20,7 @@ from .records import Institution, RecordError, _text, _texts
 from .sanitize import safe_url
 
 # Keys an institution may carry: its dataclass's fields, plus keys other tools
-# write before this reader stores them (DESIGN.md lists chilecompra_code).
+# write before this reader stores them (registry imports: chilecompra_code).
 EXTRA_KEYS = {"chilecompra_code"}
 KEYS = {f.name for f in fields(Institution)} | EXTRA_KEYS
 URL_KEYS = ("website", "transparency_url", "request_url")
