@@ -21,9 +21,8 @@ DEFAULT_DATA = ROOT / "content" / "data"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors exit 2, as the contract says
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+    def error(self, message):  # usage errors: one line, exit 2, as the contract says
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, SnapshotError) as exc:
         # One line naming the file and key, never a traceback (exit 2).
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:      # a --data or --sources folder that cannot be written
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -216,3 +216,24 @@ def test_hostile_registry_url_never_reaches_a_page(tmp_path, good_site, case):
     for page in out.rglob("*"):
         if page.is_file() and page.suffix in (".html", ".xml", ".json", ".csv", ".txt"):
             assert hostile not in page.read_text(errors="replace"), page
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--bogus"], "unrecognized arguments: --bogus"),
+    (["fetch"], "invalid choice: 'fetch'"),
+    ([], "the following arguments are required: command"),
+])
+def test_usage_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    _one_line_error(capsys.readouterr().err, "python -m aggregator", message, "--help")
+
+
+def test_a_snapshot_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("settings: {cache_dir: cache}\nsources: []\n")
+    data = tmp_path / "data"
+    data.write_text("a file, not a folder")
+    assert main(["run", "--sources", str(sources), "--data", str(data)]) == 2
+    _one_line_error(capsys.readouterr().err, str(data))
