@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +27,9 @@ NUMBER = (int, float)
 class Option:
     """A key of `settings:` or of a source's `options:`: its type, default and
     limits. `type` is a type or a tuple of types (`NUMBER` for int or float);
-    `items` is the type of each element of a list; `choices` the values allowed."""
+    `items` is the type of each element of a list; `choices` the values allowed;
+    `check(value, what)` checks what types cannot (a mapping of hosts to limits)
+    and returns the value, or raises ConfigError("<what> ...")."""
 
     type: type | tuple[type, ...]
     default: Any = None
@@ -34,6 +37,7 @@ class Option:
     minimum: float | None = None
     choices: tuple | None = None
     items: type | None = None
+    check: Callable[[Any, str], Any] | None = None
 
 
 # What sources.yaml's `settings:` accepts, with defaults (docs/aggregator.md lists them).
@@ -105,7 +109,7 @@ def check_value(value: Any, opt: Option, what: str) -> Any:
                           f"not {value!r}")
     if opt.items is not None and not all(_is(v, opt.items) for v in value):
         raise ConfigError(f"{what} must be a list of {_type_name(opt.items)}")
-    return value
+    return opt.check(value, what) if opt.check is not None else value
 
 
 def unknown_keys(given, known, what: str) -> ConfigError | None:

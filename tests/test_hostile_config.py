@@ -237,3 +237,21 @@ def test_a_snapshot_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
     data.write_text("a file, not a folder")
     assert main(["run", "--sources", str(sources), "--data", str(data)]) == 2
     _one_line_error(capsys.readouterr().err, str(data))
+
+
+def test_a_setting_can_carry_its_own_check(monkeypatch):
+    """How a structured setting (per-host limits) is declared: a type and a check."""
+    from aggregator import config
+
+    def hosts(value, what):
+        for host, limit in value.items():
+            if not isinstance(limit, (int, float)) or isinstance(limit, bool) or limit <= 0:
+                raise config.ConfigError(f"{what}: {host}: must be a number of seconds > 0")
+        return value
+
+    monkeypatch.setitem(config.SETTINGS, "host_delay", config.Option(dict, None, check=hosts))
+    ok = config.parse_config({"settings": {"host_delay": {"datos.gob.cl": 0.5}}, "sources": []})
+    assert ok.settings["host_delay"] == {"datos.gob.cl": 0.5}
+    with pytest.raises(config.ConfigError, match=r"sources.yaml: settings: 'host_delay': "
+                                                 r"datos.gob.cl: must be a number"):
+        config.parse_config({"settings": {"host_delay": {"datos.gob.cl": "x"}}, "sources": []})
