@@ -40,6 +40,12 @@ class Option:
     check: Callable[[Any, str], Any] | None = None
 
 
+def _more_than_zero(value, what: str):
+    if value <= 0:
+        raise ConfigError(f"{what} must be more than 0 seconds, not {value!r}")
+    return value
+
+
 # What sources.yaml's `settings:` accepts, with defaults (docs/aggregator.md lists them).
 SETTINGS: dict[str, Option] = {
     "user_agent": Option(str, "PortalGobiernoAbierto/0.1 "
@@ -52,8 +58,18 @@ SETTINGS: dict[str, Option] = {
     "max_redirects": Option(int, 5, "redirects followed before giving up", minimum=0),
     # Longest wait a Retry-After header may impose, and longest a body may take.
     "max_retry_wait": Option(NUMBER, 30.0, "longest Retry-After honoured", minimum=0),
-    "max_seconds": Option(NUMBER, 300.0, "longest time one answer may take", minimum=0),
+    "max_seconds": Option(NUMBER, 300.0, "longest time one answer may take",
+                          check=_more_than_zero),
     "cache_dir": Option(str, None, "HTTP and parse caches (relative to sources.yaml)"),
+    # Sources harvested at once, and requests at once to one host (politeness).
+    "parallel_sources": Option(int, 16, "sources harvested at once", minimum=1),
+    "connections_per_host": Option(int, 2, "requests at once to one host", minimum=1),
+    # Time budgets: a source over its budget fails and keeps its last good data;
+    # the run ends by run_max_seconds whatever the sources do.
+    "source_max_seconds": Option(NUMBER, 3600.0, "one source's time budget",
+                                 check=_more_than_zero),
+    "run_max_seconds": Option(NUMBER, 10800.0, "the whole run's time budget",
+                              check=_more_than_zero),
 }
 SETTINGS_KEYS = set(SETTINGS)
 # Transparency-link patterns are site settings now (aggregator/transparency.py).
