@@ -7,13 +7,14 @@ written to `status.yaml` and the exit code tells CI (0 ok, 3 some failed).
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
 
-from . import yamlio
+from . import changes, tombstones, yamlio
 from .adapters import ADAPTERS
 from .adapters.base import HarvestContext
 from .config import Config, ConfigError, SourceConfig
@@ -51,6 +52,8 @@ class SourceResult:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     last_success: str | None = None
+    # Change-log entries of this harvest (aggregator/changes.py); not in status.yaml.
+    changes: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"state": self.state, "records": self.records, "added": self.added,
@@ -103,6 +106,8 @@ class Runner:
                                   f"in {self.data_dir / 'institutions.yaml'}")
         self.http = http or Http(config.settings, self.cache_dir)
         self.old_status = self._read_status()
+        # Every change of a run carries the run's start (set by run()).
+        self.run_at: str | None = None
 
     def _read_status(self) -> dict:
         path = self.data_dir / "status.yaml"
@@ -145,7 +150,7 @@ class Runner:
             for rec in records.values():
                 self.reconciler.assign(rec, source.institution)
             result.records = len(records)
-            self._diff(previous, records, result)
+            self._diff(source.id, previous, records, result)
             changed = write_source_file(self.data_dir, source.id, source.adapter,
                                         self.now().isoformat(), list(records.values()),
                                         self.cache_dir, name=source.name,
@@ -166,6 +171,7 @@ class Runner:
         if result.state == "failed":
             result.records = len(previous)
             result.added = result.updated = result.removed = 0
+            result.changes = []
         result.seconds = time.monotonic() - started
         return result
 
@@ -186,16 +192,19 @@ class Runner:
         result.failed_items += adapter.failed_items
         return records
 
-    @staticmethod
-    def _diff(previous: dict[str, Record], records: dict[str, Record],
-              result: SourceResult) -> None:
-        for rid, rec in records.items():
-            old = previous.get(rid)
-            if old is None:
-                result.added += 1
-            elif old.to_dict() != rec.to_dict():
-                result.updated += 1
-        result.removed = sum(1 for rid in previous if rid not in records)
+    def _diff(self, source_id: str, previous: dict[str, Record],
+              records: dict[str, Record], result: SourceResult) -> None:
+        """Count and log the changes; keep removed records as tombstones (before
+        the source file is written: a run killed in between notices them again)."""
+        at = self.run_at or self.now().isoformat()
+        found = changes.diff(source_id, previous, records, at)
+        result.added, result.updated, result.removed = found.added, found.updated, found.removed
+        result.changes = found.entries
+        try:
+            tombstones.update(self.data_dir, source_id, found.removed_records,
+                              found.added_ids, at)
+        except (SnapshotError, yamlio.YamlError) as exc:
+            raise SourceError(f"tombstones not updated: {exc}") from None
 
     # -- the run --------------------------------------------------------------
     def run(self, only: list[str] | None = None, full: bool = False) -> int:
@@ -208,19 +217,37 @@ class Runner:
         else:
             selected = [s for s in self.config.sources if s.enabled]
         started = self.now()
+        self.run_at = started.isoformat()
         self._remove_stale_temporaries()
         results = {s.id: self.harvest(s, full) for s in selected}
-        exit_code = EXIT_FAILED if any(r.state == "failed" for r in results.values()) \
-            else EXIT_OK
+        logged = self._append_changes(results)
+        exit_code = EXIT_FAILED if not logged or any(
+            r.state == "failed" for r in results.values()) else EXIT_OK
         self._write_status(started, results, exit_code)
         if self.out is not None:
             self.out.write(summary_table(results) + "\n")
         self.http.close()
         return exit_code
 
+    def _append_changes(self, results: dict[str, SourceResult]) -> bool:
+        """Every source's changes in one append, in source-id order (not in the
+        order the harvests ended); False when the change log could not be written."""
+        entries = [e for sid in sorted(results) for e in results[sid].changes]
+        if not entries:
+            return True
+        try:
+            changes.append(self.data_dir, entries)
+        except (changes.ChangeLogError, OSError) as exc:
+            print(f"error: change log not written ({len(entries)} changes): {exc}",
+                  file=sys.stderr)
+            return False
+        return True
+
     def _remove_stale_temporaries(self) -> None:
         limit = time.time() - STALE_TEMP_SECONDS
-        for folder in (self.data_dir, self.data_dir / "sources"):
+        for folder in (self.data_dir, self.data_dir / "sources",
+                       self.data_dir / changes.CHANGES_DIR,
+                       self.data_dir / tombstones.TOMBSTONES_DIR):
             for tmp in folder.glob(".*.tmp"):
                 try:
                     if tmp.stat().st_mtime < limit:
