@@ -27,8 +27,8 @@ from .indexes import build_indexes, initial
 from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .records_cache import FORMATS, RecordCache
-from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
-                       participation, seo, status, transparency)
+from .sections import (changes, datasets, editorial, exports, feeds, home, institutions,
+                       news, participation, seo, status, transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
 SECTIONS = [home, datasets, institutions, participation, transparency, news, editorial,
-            status, exports, feeds]
+            status, exports, feeds, changes]
 
 
 class PortalGenerator(Generator):
@@ -79,7 +79,8 @@ class PortalGenerator(Generator):
         self.light_count = sum(len(sf.records) for sf in prebuilt.values())
         try:
             self.model = SiteModel.load(data_dir, day, self.settings.get("PORTAL_SOURCE_NAMES"),
-                                        known_slugs, prebuilt)
+                                        known_slugs, prebuilt,
+                                        self.settings.get("PORTAL_CHANGES_MONTHS"))
             self.css = theme_css(self.settings.get("THEME_COLORS") or {})
             self.transparency_patterns = patterns_from_settings(self.settings)
         except (SnapshotError, ThemeColorError, PatternError) as exc:
