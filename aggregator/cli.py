@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import changes, tombstones
 from .config import ConfigError, load_config
 from .reconcile import Reconciler
 from .runner import EXIT_OK, EXIT_USAGE, Runner
@@ -77,7 +78,9 @@ def _validate(args) -> int:
     config = load_config(args.sources)
     try:
         snap = load_snapshot(args.data)
-    except SnapshotError as exc:
+        months, logged = changes.read_changes(args.data)
+        gone = tombstones.read_tombstones(args.data)
+    except (SnapshotError, changes.ChangeLogError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     ids = {i.id for i in snap.institutions}
@@ -98,7 +101,8 @@ def _validate(args) -> int:
     if problems:
         return EXIT_USAGE
     summary = ", ".join(f"{n:,} {t}" for t, n in sorted(counts.items())) or "no records"
-    print(f"ok: {len(config.sources)} sources, {len(snap.institutions)} institutions, {summary}")
+    print(f"ok: {len(config.sources)} sources, {len(snap.institutions)} institutions, {summary}; "
+          f"{len(logged):,} changes in {len(months)} month(s), {len(gone):,} tombstone(s)")
     return EXIT_OK
 
 

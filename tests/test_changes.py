@@ -5,6 +5,7 @@ when a run is killed in the middle of the append."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import random
 import signal
@@ -301,3 +302,22 @@ def test_killed_during_an_append_leaves_a_readable_month(tmp_path):
         assert len(entries) % batch == 0                # whole appends only
     assert len(entries) >= 3 * batch    # appends went through between the kills
     assert mid_write >= 3       # the kills did land in the middle of writes
+
+
+def test_validate_reads_the_change_log_and_tombstones(tmp_path, replay, capsys):
+    from aggregator.cli import main  # noqa: PLC0415
+
+    history = History(tmp_path, replay)
+    history.run(FIRST)
+    history.change_upstream()
+    history.run(SECOND)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(yamlio.dumps({"sources": history.sources}).decode())
+    args = ["validate", "--sources", str(sources), "--data", str(history.data)]
+    assert main(args) == 0
+    assert "5 changes in 2 month(s), 1 tombstone(s)" in capsys.readouterr().out
+    stone = history.data / "tombstones" / "justicia.yaml"
+    stone.write_text(stone.read_text().replace("type: dataset", "type: receta", 1))
+    assert main(args) == 2
+    assert re.search(r"tombstones/justicia\.yaml:\d+: tombstone 1: unknown record type",
+                     capsys.readouterr().err)

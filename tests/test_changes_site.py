@@ -293,3 +293,48 @@ def test_change_pages_in_chromium(probe, site, site_url, path):
     # Readable at 320 px: nothing wider than the screen.
     probe.page.set_viewport_size({"width": 320, "height": 640})
     assert probe.page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+# -- the bundled snapshot: a real change history ---------------------------------------
+
+def test_make_snapshot_regenerates_the_bundled_history_byte_for_byte(tmp_path):
+    """Two recorded versions of real sources (demo.ckan.org in 2015 and 2017, the
+    InfoLobby export as first published and re-published), harvested in turn."""
+    from devtools.snapshot import build  # noqa: PLC0415
+
+    bundled = ROOT / "content" / "data"
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(bundled / "institutions.yaml", data / "institutions.yaml")
+    assert build(data, out=None, cache_dir=tmp_path / "cache") == 0
+    for folder in ("changes", "tombstones", "sources"):
+        ours = {p.name: p.read_bytes() for p in (data / folder).iterdir()}
+        assert ours == {p.name: p.read_bytes() for p in (bundled / folder).iterdir()}, folder
+    assert (data / "status.yaml").read_bytes() == (bundled / "status.yaml").read_bytes()
+
+
+def test_bundled_site_shows_the_real_history(bundled_site):
+    page = text(read(bundled_site, "/cambios/"))
+    assert "Eliminado: Dataset 1" in page
+    assert ("Título: antes «Invitación a participar en próximo Seminario Internacional "
+            "Residuos en Chile», ahora «Invitación a participar") in page
+    assert "+343 registros" in text(read(bundled_site, "/cambios/2026-10/"))
+    tomb = read(bundled_site, "/datos/dataset-1/")
+    assert 'content="noindex"' in tomb and "Retirado de la fuente" in tomb
+    assert "demo.ckan.org" in text(tomb)
+    assert "/datos/dataset-1/" not in read(bundled_site, "/sitemap.xml")
+    assert "dataset-1" not in read(bundled_site, "/catalogo/datasets.csv")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/cambios/", "/cambios/2026-10/", "/datos/dataset-1/",
+                                  "/cambios/tipo/transparencia/", "/instituciones/senado/"])
+def test_bundled_change_pages_in_chromium(probe, bundled_site, path):
+    server = StaticServer(bundled_site)
+    try:
+        response = probe.goto(server.url + path)
+        assert response.status == 200
+        assert probe.console_errors == [] and probe.offsite == []
+        assert probe.axe() == []
+    finally:
+        server.close()
