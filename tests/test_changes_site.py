@@ -21,6 +21,7 @@ from aggregator.snapshot import write_source_file
 from devtools.replay import ReplayServer
 from harvest_changes import FIRST, NEW_END, RETITLED, SECOND, THIRD, History
 from site_pages import html_pages
+from site_pages import parse as parse_page
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from portal_site.model import SiteModel  # noqa: E402
@@ -277,7 +278,7 @@ def site_url(site):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/cambios/", "/cambios/2026-10/", "/cambios/eliminados/",
-                                  "/cambios/fuente/consultas/",
+                                  "/cambios/fuente/", "/cambios/fuente/consultas/",
                                   "/instituciones/ministerio-de-justicia/", "REMOVED",
                                   "RETITLED"])
 def test_change_pages_in_chromium(probe, site, site_url, path):
@@ -324,6 +325,12 @@ def test_bundled_site_shows_the_real_history(bundled_site):
     assert "demo.ckan.org" in text(tomb)
     assert "/datos/dataset-1/" not in read(bundled_site, "/sitemap.xml")
     assert "dataset-1" not in read(bundled_site, "/catalogo/datasets.csv")
+    # Every institution has its feed; one without changes is valid Atom, empty.
+    senado = feedparser.parse(str(bundled_site / "feeds/instituciones/senado/cambios.atom.xml"))
+    assert not senado.bozo and len(senado.entries) == 4
+    quiet = feedparser.parse(str(bundled_site / "feeds/instituciones/carabineros-de-chile/"
+                                                "cambios.atom.xml"))
+    assert not quiet.bozo and quiet.entries == [] and quiet.feed.updated
 
 
 @pytest.mark.browser
@@ -338,3 +345,37 @@ def test_bundled_change_pages_in_chromium(probe, bundled_site, path):
         assert probe.axe() == []
     finally:
         server.close()
+
+
+def test_long_months_are_paged_within_the_budget(tmp_path):
+    """A month with hundreds of heavy entries (long titles, resources moved) is cut
+    into pages that each stay under the 50 KB budget."""
+    from site_pages import BUDGET, weight  # noqa: PLC0415
+
+    from aggregator import changes  # noqa: PLC0415
+    data = site_snapshot.write(tmp_path / "data")
+    at = "2026-11-{:02d}T06:00:00+00:00"
+    long = "Título muy largo de un conjunto de datos con nombre descriptivo " * 4
+    entries = [{"at": at.format(1 + i // 40), "source": "portal-datos",
+                "id": f"portal-datos:ds-{1 + i % 100}", "type": "dataset", "change": "updated",
+                "title": long[:200], "institution": "ministerio-de-salud",
+                "fields": ["title", "description_html", "resources", "license", "modified"],
+                "before": {"title": long[:200], "modified": "2026-01-01",
+                           "license": {"id": "cc-by", "title": "CC BY 4.0", "url": None},
+                           "resources": [{"url": f"https://datos.example/{'x' * 80}/{k}.csv",
+                                          "format": "CSV"} for k in range(10)]},
+                "after": {"title": long[:199] + "…", "modified": "2026-11-01",
+                          "license": {"id": "cc0", "title": "CC0", "url": None},
+                          "resources": [{"url": f"https://datos.example/{'y' * 80}/{k}.csv",
+                                         "format": "XLSX"} for k in range(10)]}}
+               for i in range(400)]
+    changes.append(data, entries)
+    out = tmp_path / "output"
+    proc = build_site(data, out)
+    assert proc.returncode == 0, proc.stderr
+    pages = sorted((out / "cambios").rglob("index.html"))
+    assert (out / "cambios" / "2026-11" / "pagina" / "27" / "index.html") in pages
+    heaviest = max(weight(out, parse_page(out, p))[0] for p in pages)
+    assert heaviest <= BUDGET, heaviest
+    dataset = weight(out, parse_page(out, out / "datos" / "conjunto-1" / "index.html"))[0]
+    assert dataset <= BUDGET, dataset

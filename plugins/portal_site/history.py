@@ -66,9 +66,20 @@ def _value(name: str, value) -> str:
     return str(value)
 
 
+SHOWN_RESOURCES = 3     # per side, in a sentence; the log keeps up to 10
+SHOWN_URL = 60
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= SHOWN_URL else url[:SHOWN_URL - 1] + "…"
+
+
 def _resources(items) -> str:
-    return "; ".join(" ".join(str(x) for x in (r.get("format"), r.get("url")) if x)
-                     for r in items if isinstance(r, dict))
+    items = [r for r in items if isinstance(r, dict)]
+    text = "; ".join(" ".join(str(x) for x in (r.get("format"), r.get("url") and _short(r["url"]))
+                              if x) for r in items[:SHOWN_RESOURCES])
+    more = len(items) - SHOWN_RESOURCES
+    return f"{text} y {more} más" if more > 0 else text
 
 
 def sentences(entry: dict) -> list[str]:

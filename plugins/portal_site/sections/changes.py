@@ -23,7 +23,7 @@ from ..history import KINDS, TYPES
 from ..manifest import digest
 from ..pages import Pager
 
-PER_PAGE = 60            # entries per page (keeps a page under 50 KB)
+PER_PAGE = 15            # entries per page (keeps a page with long entries under 50 KB)
 FEED_ITEMS = 50
 CHANGES_FEED = "feeds/cambios.atom.xml"
 # A feed without entries still needs an <updated>: a fixed one keeps the file stable.
@@ -99,6 +99,10 @@ def _listings(site) -> None:
     filters = _filters(history)
     nav = [(group, base, label, len(items)) for group, base, label, items in filters]
     nav_fp = repr(nav)
+    # The sources are listed on a page of their own: there may be hundreds.
+    sources = [row for row in nav if row[0] == "source"]
+    sink.page("cambios/fuente/index.html", "changes_sources", [nav_fp], sources=sources,
+              history=history)
     for group, base, label, items in filters:
         months: dict[str, list] = {}
         for c in items:
