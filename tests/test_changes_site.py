@@ -379,3 +379,15 @@ def test_long_months_are_paged_within_the_budget(tmp_path):
     assert heaviest <= BUDGET, heaviest
     dataset = weight(out, parse_page(out, out / "datos" / "conjunto-1" / "index.html"))[0]
     assert dataset <= BUDGET, dataset
+
+
+def test_docs_name_the_setting_and_the_files():
+    conf = (ROOT / "pelicanconf.py").read_text()
+    assert "PORTAL_CHANGES_MONTHS = 12" in conf
+    for doc in ("docs/changes.md", "docs/theme.md", "README.md"):
+        assert "PORTAL_CHANGES_MONTHS" in (ROOT / doc).read_text(), doc
+    changes_doc = (ROOT / "docs" / "changes.md").read_text()
+    for name in ("changes/<YYYY-MM>.yaml", "tombstones/<source_id>.yaml", "git log",
+                 "noindex", "--full", "feeds/cambios.atom.xml"):
+        assert name in changes_doc, name
+    assert "earlier:" in (ROOT / "devtools" / "snapshot" / "README.md").read_text()
