@@ -347,6 +347,7 @@ def test_bundled_change_pages_in_chromium(probe, bundled_site, path):
         server.close()
 
 
+@pytest.mark.browser
 def test_long_months_are_paged_within_the_budget(tmp_path):
     """A month with hundreds of heavy entries (long titles, resources moved) is cut
     into pages that each stay under the 50 KB budget."""
@@ -379,6 +380,37 @@ def test_long_months_are_paged_within_the_budget(tmp_path):
     assert heaviest <= BUDGET, heaviest
     dataset = weight(out, parse_page(out, out / "datos" / "conjunto-1" / "index.html"))[0]
     assert dataset <= BUDGET, dataset
+
+    # The next run appends to the month: the pages it had filled stay as they were.
+    filled = {p: p.stat().st_mtime_ns for p in pages if "pagina" in p.parts
+              and int(p.parent.name) < 27 and "2026-11" in p.parts}
+    assert len(filled) >= 26
+    changes.append(data, [dict(entries[0], at="2026-11-20T06:00:00+00:00",
+                               title="Cambio de la cosecha siguiente")])
+    proc = build_site(data, out)
+    assert proc.returncode == 0, proc.stderr
+    assert {p: p.stat().st_mtime_ns for p in filled} == filled
+    assert "Cambio de la cosecha siguiente" in read(out, "/cambios/")
+    last = read(out, "/cambios/2026-11/pagina/27/")
+    assert "Cambio de la cosecha siguiente" in last and "cambios 391 a 401" in text(last)
+    first = text(read(out, "/cambios/2026-11/pagina/1/"))
+    assert "cambios 1 a 15 del mes" in first and "Más recientes" in first
+    assert "Anteriores" not in first
+    # A page of the month, in Chromium, as the others.
+    server = StaticServer(out)
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+        from conftest import CHROMIUM, CHROMIUM_ARGS, PageProbe  # noqa: PLC0415
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            probe = PageProbe(browser.new_context())
+            for path in ("/cambios/2026-11/pagina/12/", "/cambios/"):
+                assert probe.goto(server.url + path).status == 200
+                assert probe.axe() == [] and probe.console_errors == []
+            browser.close()
+    finally:
+        server.close()
 
 
 def test_docs_name_the_setting_and_the_files():

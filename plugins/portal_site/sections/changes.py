@@ -21,7 +21,6 @@ from feedgenerator import Atom1Feed
 
 from ..history import KINDS, TYPES
 from ..manifest import digest
-from ..pages import Pager
 
 PER_PAGE = 15            # entries per page (keeps a page with long entries under 50 KB)
 FEED_ITEMS = 50
@@ -95,10 +94,16 @@ def _by_day(items) -> list[tuple[str, list]]:
 
 
 def _listings(site) -> None:
+    """Each listing: its address shows its newest month's latest changes; each month
+    at <base><month>/ (its latest PER_PAGE) and, when longer, in pages numbered from
+    its oldest change (pagina/1/ = the first PER_PAGE of the month): a run appends
+    to the end of a month, so the pages it already filled never change. They show
+    no counts either (counts change every run); the latest pages do."""
     history, sink = site.model.changes, site.sink
     filters = _filters(history)
     nav = [(group, base, label, len(items)) for group, base, label, items in filters]
-    nav_fp = repr(nav)
+    links = [(group, base, label, None) for group, base, label, _ in filters]
+    nav_fp, links_fp = repr(nav), repr(links)
     # The sources are listed on a page of their own: there may be hundreds.
     sources = [row for row in nav if row[0] == "source"]
     sink.page("cambios/fuente/index.html", "changes_sources", [nav_fp], sources=sources,
@@ -106,28 +111,42 @@ def _listings(site) -> None:
     for group, base, label, items in filters:
         months: dict[str, list] = {}
         for c in items:
-            months.setdefault(c.month, []).append(c)
-        month_nav = [(m, len(v)) for m, v in months.items()]        # newest first
-        common = {"heading": label, "base": base, "group": group, "nav": nav,
-                  "months": month_nav, "history": history}
+            months.setdefault(c.month, []).append(c)            # newest first
+        common = {"heading": label, "base": base, "group": group, "history": history}
         if not months:          # nothing logged yet: the main page says so
             sink.page(f"{base}index.html", "changes", [nav_fp, str(history.window)],
-                      month=None, days=[], pager=None, **common)
+                      nav=nav, months=[], month=None, days=[], newer=None, older=None,
+                      span=None, **common)
             continue
+        counted = [(m, len(v)) for m, v in months.items()]
+        bare = [(m, None) for m in months]
         newest = next(iter(months))
         for month, month_items in months.items():
-            count = max(1, -(-len(month_items) // PER_PAGE))
-            for n in range(1, count + 1):
-                chunk = month_items[(n - 1) * PER_PAGE: n * PER_PAGE]
-                pager = Pager(n, count, f"{base}{month}/", len(month_items), PER_PAGE)
-                fp = [nav_fp, repr(month_nav), label, month, str(n), str(count),
+            here = f"{base}{month}/"
+            total = len(month_items)
+            pages = -(-total // PER_PAGE)
+            latest = month_items[:PER_PAGE]
+            # The page holding the change just before the latest ones.
+            older = f"{here}pagina/{(total - PER_PAGE - 1) // PER_PAGE + 1}/" \
+                if total > PER_PAGE else None
+            fp = [nav_fp, repr(counted), label, month, older or "", *(c.view for c in latest)]
+            for target in [here, base] if month == newest else [here]:
+                sink.page(f"{target}index.html", "changes", fp, nav=nav, months=counted,
+                          month=month, days=_by_day(latest), newer=None, older=older,
+                          span=None, **common)
+            if pages < 2:
+                continue
+            oldest_first = month_items[::-1]
+            for k in range(1, pages + 1):
+                chunk = oldest_first[(k - 1) * PER_PAGE: k * PER_PAGE]
+                newer = f"{here}pagina/{k + 1}/" if k < pages else here
+                before = f"{here}pagina/{k - 1}/" if k > 1 else None
+                span = ((k - 1) * PER_PAGE + 1, (k - 1) * PER_PAGE + len(chunk))
+                fp = [links_fp, repr(bare), label, month, str(k), newer, before or "",
                       *(c.view for c in chunk)]
-                targets = [pager.url(n)]
-                if month == newest and n == 1:
-                    targets.append(base)        # the listing's own address: its latest month
-                for target in targets:
-                    sink.page(f"{target}index.html", "changes", fp, month=month,
-                              days=_by_day(chunk), pager=pager, **common)
+                sink.page(f"{here}pagina/{k}/index.html", "changes", fp, nav=links,
+                          months=bare, month=month, days=_by_day(chunk[::-1]), newer=newer,
+                          older=before, span=span, **common)
 
 
 # -- feeds -----------------------------------------------------------------------------
