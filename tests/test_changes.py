@@ -288,8 +288,12 @@ def test_killed_during_an_append_leaves_a_readable_month(tmp_path):
         assert proc.stdout.readline().strip() == "ready"
         if attempt % 2:
             assert proc.stdout.readline().strip() == "in-write"
-        else:
-            time.sleep(rng.uniform(0.1, 1.0))
+        else:       # let at least one append through (however loaded the machine), then kill
+            done = len(changes.read_changes(data)[1])
+            deadline = time.monotonic() + 60
+            while len(changes.read_changes(data)[1]) == done and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 0.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()

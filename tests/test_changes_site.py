@@ -348,7 +348,7 @@ def test_bundled_change_pages_in_chromium(probe, bundled_site, path):
 
 
 @pytest.mark.browser
-def test_long_months_are_paged_within_the_budget(tmp_path):
+def test_long_months_are_paged_within_the_budget(tmp_path, probe):
     """A month with hundreds of heavy entries (long titles, resources moved) is cut
     into pages that each stay under the 50 KB budget."""
     from site_pages import BUDGET, weight  # noqa: PLC0415
@@ -399,16 +399,9 @@ def test_long_months_are_paged_within_the_budget(tmp_path):
     # A page of the month, in Chromium, as the others.
     server = StaticServer(out)
     try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-        from conftest import CHROMIUM, CHROMIUM_ARGS, PageProbe  # noqa: PLC0415
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            probe = PageProbe(browser.new_context())
-            for path in ("/cambios/2026-11/pagina/12/", "/cambios/"):
-                assert probe.goto(server.url + path).status == 200
-                assert probe.axe() == [] and probe.console_errors == []
-            browser.close()
+        for path in ("/cambios/2026-11/pagina/12/", "/cambios/"):
+            assert probe.goto(server.url + path).status == 200
+            assert probe.axe() == [] and probe.console_errors == []
     finally:
         server.close()
 
