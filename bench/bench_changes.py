@@ -91,6 +91,10 @@ def _child_harvest(v1: str, v2: str, rounds: str) -> None:
                 elif old.to_dict() != rec.to_dict():
                     result.updated += 1
             result.removed = sum(1 for rid in previous if rid not in records)
+            return changes.SourceChanges()
+
+        def _keep_tombstones(self, source_id, found):
+            pass
 
         def _append_changes(self, results):
             return True
