@@ -85,7 +85,7 @@ def _institution(site, inst) -> None:
                    today.isoformat() if consultations else "",
                    *(site.fp(c) for c in consultations),
                    str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
-                   board(site).fingerprint(inst.id))
+                   board(site).fingerprint(inst.id), model.changes.institution_digest(inst.id))
     site.sink.page(
         f"instituciones/{inst.id}/index.html", "institution", fingerprint,
         institution=inst, parent=parent, children=children, sources=sources, links=links,
