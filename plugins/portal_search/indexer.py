@@ -33,6 +33,8 @@ KIND_PRIOR = {"institution": 1.3}
 RECENCY_FROM, RECENCY_YEARS, RECENCY_MAX = 2000, 30, 0.10
 # Impacts are stored as one byte, 1-255, against this ceiling.
 IMPACT_CEILING = 1.3 * (1 + RECENCY_MAX)
+# Filter-only listings order dates from 1990 to 2030 (older ones tie).
+LISTING_FROM, LISTING_YEARS = 1990, 40
 EXCERPT_CHARS = 220
 EPOCH = date(1900, 1, 1).toordinal()
 KIND_ORDER = list(KINDS)
@@ -69,6 +71,17 @@ def recency(day: int) -> float:
 
 def quantize(value: float) -> int:
     return max(1, min(255, round(value * 255 / IMPACT_CEILING)))
+
+
+def listing_order(kind: str, day: int) -> int:
+    """The impact of a filter value's postings: a search by filters only lists
+    institutions first, then the newest records (about two months a step)."""
+    if kind in KIND_PRIOR:
+        return 255
+    if not day:
+        return 1
+    year = 1900 + (day - 1) / 365.25
+    return 2 + round(252 * min(1.0, max(0.0, (year - LISTING_FROM) / LISTING_YEARS)))
 
 
 def excerpt_text(body: str) -> str:
@@ -152,9 +165,7 @@ def add(corpus: Corpus, doc_id: int, doc: SearchDocument) -> None:
     # Type and year are known from the kind and the date: not stored again.
     attrs = [varint(KIND_ORDER.index(doc.kind)), varint(day)]
     gids = []
-    # Filter values' postings are ordered by date: a search by filters only
-    # lists the newest first.
-    prior = quantize(recency(day) / (1 + RECENCY_MAX) * 0.5 + 0.25)
+    prior = listing_order(doc.kind, day)
     for k, labels in enumerate(_filter_labels(doc)):
         index = corpus.filter_values[k]
         stored = FILTER_KEYS[k] in ATTR_KEYS

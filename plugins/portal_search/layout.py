@@ -128,7 +128,7 @@ def counts(docs, corpus: Corpus) -> dict:
 
 def _postings_ref(p: Postings, corpus: Corpus, files: Files, first: int, blob: bytearray):
     blocks = blocks_of(p, corpus.attrs, first)
-    if len(p.docs) <= INLINE and blob is not None:
+    if len(blocks) == 1 and len(p.docs) <= INLINE and blob is not None:
         start = len(blob)
         blob += blocks[0]
         return [start, len(blocks[0])]
@@ -156,18 +156,32 @@ def _boundary(previous: str, word: str) -> str:
     return word
 
 
+def _cut_before(folded: str, entry: int, size: int, shard_bytes: int) -> bool:
+    """Whether a shard that has `size` bytes ends before this word. Decided by the
+    word itself (a hash of it, in proportion to its entry's size), not by the
+    position of the word in the vocabulary: a word added or removed changes its
+    own shard and not the cuts after it (content-defined chunking)."""
+    if size < shard_bytes // 4:
+        return False
+    if size >= 3 * shard_bytes:
+        return True
+    h = int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "big")
+    return h / 2**64 < entry / shard_bytes
+
+
 def write_shards(corpus: Corpus, files: Files, first: int, shard_bytes: int) -> list:
     terms = sorted((fold(w), w, "") for w in corpus.terms)
     terms = [(f, w, stem_key(f)) for f, w, _ in terms]
     allowed = set(_cuts(terms))
     shards, start, size = [], 0, 0
     for i, (f, w, _) in enumerate(terms):
-        if i in allowed and size >= shard_bytes:
+        df = len(corpus.terms[w].docs)
+        entry = len(f) + len(w) + 14 + (df * 16 if df <= min(INLINE, first) else 13 * len(
+            block_sizes(df, first)))
+        if i in allowed and _cut_before(f, entry, size, shard_bytes):
             shards.append((start, i))
             start, size = i, 0
-        df = len(corpus.terms[w].docs)
-        size += len(f) + len(w) + 14 + (df * 16 if df <= INLINE else 13 * len(
-            block_sizes(df, first)))
+        size += entry
     if terms:
         shards.append((start, len(terms)))
     out = []
@@ -219,33 +233,33 @@ def write_filters(corpus: Corpus, files: Files, first: int) -> list:
     return out
 
 
-def write_chunks(corpus: Corpus, files: Files, span: int) -> list[str]:
+def write_chunks(corpus: Corpus, files: Files, span: int, group: int) -> list[str]:
     groups = []
-    for g in range(0, span, GROUP):
+    for g in range(0, span, group):
         chunks = []
-        for c in range(g, min(span, g + GROUP), CHUNK):
+        for c in range(g, min(span, g + group), CHUNK):
             rows = [corpus.rows.get(d, b"null") for d in range(c, min(span, c + CHUNK))]
             chunks.append(b"[" + b",".join(rows) + b"]")
         name = name_of(b"\n".join(chunks))
         for n, chunk in enumerate(chunks):
-            files.write(f"d/{g // GROUP}-{name}/{n}.json", chunk)
+            files.write(f"d/{g // group}-{name}/{n}.json", chunk)
         groups.append(name)
     return groups
 
 
 def build_files(corpus: Corpus, span: int, files: Files, first: int = FIRST,
-                shard_bytes: int = SHARD_BYTES) -> bytes:
+                shard_bytes: int = SHARD_BYTES, group: int = GROUP) -> bytes:
     """Write every file of the index but the root, and return the root's content;
     `span` is one more than the highest document id."""
     tipo = corpus.filter_values[FILTER_KEYS.index("tipo")]
     root = {
         "v": FORMAT, "n": corpus.size, "span": span, "first": first, "growth": GROWTH,
-        "chunk": CHUNK, "group": GROUP,
+        "chunk": CHUNK, "group": group,
         "kinds": [[KINDS[k][0], tipo.get(KINDS[k][1], -1)] for k in KIND_ORDER],
         "attrs": list(ATTR_KEYS),
         "stop": sorted(STOPWORDS),
         "shards": write_shards(corpus, files, first, shard_bytes),
         "filters": write_filters(corpus, files, first),
-        "docs": write_chunks(corpus, files, span),
+        "docs": write_chunks(corpus, files, span, group),
     }
     return _json(root)

@@ -28,7 +28,7 @@ from typing import Iterable
 
 from .documents import SearchDocument
 from .indexer import FILTER_KEYS, Corpus, IdMap, add
-from .layout import FIRST, SHARD_BYTES, Files, build_files
+from .layout import FIRST, GROUP, SHARD_BYTES, Files, build_files
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,8 @@ def remove_pagefind(output: Path) -> None:
 
 
 def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
-                first: int = FIRST, shard_bytes: int = SHARD_BYTES) -> IndexStats:
+                first: int = FIRST, shard_bytes: int = SHARD_BYTES,
+                group: int = GROUP) -> IndexStats:
     started = time.monotonic()
     folder = output / FOLDER
     state = state_dir(cache, output)
@@ -129,7 +130,7 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
     if previous_files is None:   # no record of the last index: keep what is there
         previous_files = _present(folder)
     files = Files(folder)
-    root = build_files(corpus, span, files, first, shard_bytes)
+    root = build_files(corpus, span, files, first, shard_bytes, group)
     path = folder / ROOT
     if not path.is_file() or path.read_bytes() != root:
         tmp = folder / f".{ROOT}.tmp"

@@ -7,7 +7,7 @@
 
 export class IndexError extends Error {}
 
-const fold = (w) => w.normalize("NFD").replace(/\p{M}/gu, "");
+export const fold = (w) => w.normalize("NFD").replace(/\p{M}/gu, "");
 export const words = (s) => s.normalize("NFC").toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
 
 // -- files --------------------------------------------------------------------
@@ -352,7 +352,7 @@ class Search {
       const [url, title, kind, inst, date, status, excerpt] = row;
       return {url, title, type: r.kinds[kind][0], institution: inst, date, status, excerpt, a};
     });
-    return {total, items, more: rows.length > from + count || !this.complete()};
+    return {total, items, more: this.rows.length > from + count || !this.complete()};
   }
 
   // Exact total and the counts of every filter value: {total, counts: {key: {label: n}}}.
