@@ -20,7 +20,7 @@ from test_search_browser import DONE, path_of, search
 from test_search_index import term_blocks
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from portal_search.indexer import FILTER_KEYS, _filter_labels  # noqa: E402
+from portal_search.indexer import FILTER_KEYS, _filter_labels, meta_text  # noqa: E402
 from portal_search.text import STOPWORDS, fold, stem_key, words  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,7 @@ def brute(docs, q: str, filters: dict) -> dict:
     stems = {stem_key(fold(w)) for w in ws}
     hits = []
     for d in docs:
-        text = f"{d.title} {d.own_terms} {d.institution_terms} {d.body}"
+        text = f"{d.title} {d.own_terms} {d.institution_terms} {d.body} {meta_text(d)}"
         if stems <= {stem_key(fold(w)) for w in words(text)}:
             hits.append(dict(zip(FILTER_KEYS, _filter_labels(d))))
 

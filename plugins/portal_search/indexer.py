@@ -26,6 +26,9 @@ from .text import words
 TITLE = (5.0, 0.5, 8.0)
 INSTITUTION = (2.5, 0.3, 8.0)
 BODY = (1.0, 0.75, 60.0)
+# The type's names and the year, as result lines show them: "eventos" lists the
+# events, "presupuesto 2020" finds the budgets dated 2020.
+META = (0.5, 0.0, 1.0)
 K1 = 1.2
 # Type prior: an institution ranks above the records that only mention it.
 KIND_PRIOR = {"institution": 1.3}
@@ -67,10 +70,6 @@ def recency(day: int) -> float:
         return 1.0
     year = 1900 + (day - 1) / 365.25
     return 1.0 + RECENCY_MAX * min(1.0, max(0.0, (year - RECENCY_FROM) / RECENCY_YEARS))
-
-
-def quantize(value: float) -> int:
-    return max(1, min(255, round(value * 255 / IMPACT_CEILING)))
 
 
 def listing_order(kind: str, day: int) -> int:
@@ -140,6 +139,11 @@ def _filter_labels(doc: SearchDocument) -> list[list[str]]:
     return out
 
 
+def meta_text(doc: SearchDocument) -> str:
+    label, tipo = KINDS[doc.kind]
+    return f"{label} {tipo} {doc.date[:4] if doc.date else ''}"
+
+
 def row_of(doc: SearchDocument) -> bytes:
     """What a result shows: URL, title, type, institution, date, status, excerpt."""
     return json.dumps([doc.url, doc.title, KIND_ORDER.index(doc.kind), doc.institution or "",
@@ -153,15 +157,16 @@ def add(corpus: Corpus, doc_id: int, doc: SearchDocument) -> None:
     _field_weights(f"{doc.title} {doc.own_terms}", TITLE, tf)
     _field_weights(doc.institution_terms, INSTITUTION, tf)
     _field_weights(doc.body, BODY, tf)
+    _field_weights(meta_text(doc), META, tf)
     day = day_number(doc.date)
-    boost = recency(day) * KIND_PRIOR.get(doc.kind, 1.0)
+    scale = recency(day) * KIND_PRIOR.get(doc.kind, 1.0) * 255 / IMPACT_CEILING
     terms = corpus.terms
-    for word, x in tf.items():
+    for word, x in tf.items():   # the hot loop of a build: kept plain
         p = terms.get(word)
         if p is None:
             p = terms[word] = Postings()
         p.docs.append(doc_id)
-        p.impacts.append(quantize(x / (K1 + x) * boost))
+        p.impacts.append(int(x / (K1 + x) * scale + 0.5) or 1)
     # Type and year are known from the kind and the date: not stored again.
     attrs = [varint(KIND_ORDER.index(doc.kind)), varint(day)]
     gids = []

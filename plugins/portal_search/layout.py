@@ -95,24 +95,26 @@ def block_sizes(count: int, first: int) -> list[int]:
     return sizes
 
 
-def encode_block(pairs: list[int], attrs: dict[int, bytes]) -> bytes:
-    """`pairs`: (impact << 32 | doc) keys of one block, any order."""
-    docs = sorted(pairs, key=lambda k: k & 0xFFFFFFFF)
-    ids = array("I", (k & 0xFFFFFFFF for k in docs))
+def encode_block(keys: list[int], attrs: dict[int, bytes]) -> bytes:
+    """`keys`: (document id << 8 | impact) of one block, sorted."""
+    ids = array("I", [k >> 8 for k in keys])
     if sys.byteorder != "little":
         ids.byteswap()
-    impacts = bytes(k >> 32 for k in docs)
-    return b"".join((varint(len(docs)), ids.tobytes(), impacts,
-                     b"".join(attrs[k & 0xFFFFFFFF] for k in docs)))
+    return b"".join((varint(len(keys)), ids.tobytes(), bytes([k & 255 for k in keys]),
+                     b"".join([attrs[k >> 8] for k in keys])))
 
 
 def blocks_of(p: Postings, attrs: dict[int, bytes], first: int) -> list[bytes]:
     """The postings in impact order (ties: lower id first), cut into blocks."""
-    keys = sorted(((255 - i) << 32) | d for d, i in zip(p.docs, p.impacts))
-    keys = [((255 - (k >> 32)) << 32) | (k & 0xFFFFFFFF) for k in keys]
+    if len(p.docs) <= first:   # one block: no need to rank
+        return [encode_block(sorted([(d << 8) | i for d, i in zip(p.docs, p.impacts)]), attrs)]
+    ranked = [((255 - i) << 32) | d for d, i in zip(p.docs, p.impacts)]
+    ranked.sort()
     out, start = [], 0
-    for size in block_sizes(len(keys), first):
-        out.append(encode_block(keys[start:start + size], attrs))
+    for size in block_sizes(len(ranked), first):
+        block = [((k & 0xFFFFFFFF) << 8) | (255 - (k >> 32)) for k in ranked[start:start + size]]
+        block.sort()
+        out.append(encode_block(block, attrs))
         start += size
     return out
 

@@ -40,6 +40,8 @@ ROOT = "index.json"
 class IndexStats:
     documents: int
     seconds: float
+    cpu_seconds: float
+    document_seconds: float   # spent making the documents (reading the build's data)
     files: int            # files of the index
     bytes: int            # their size on disk
     files_written: int    # written by this build (the rest were there already)
@@ -115,7 +117,7 @@ def remove_pagefind(output: Path) -> None:
 def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
                 first: int = FIRST, shard_bytes: int = SHARD_BYTES,
                 group: int = GROUP) -> IndexStats:
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     folder = output / FOLDER
     state = state_dir(cache, output)
     previous_ids, values, previous_files = _read_state(state)
@@ -123,8 +125,13 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
         previous_ids, values = {}, [{} for _ in FILTER_KEYS]
     ids = IdMap(previous_ids)
     corpus = Corpus(filter_values=values)
+    indexing = 0.0
+    loop = time.perf_counter()
     for doc in documents:
+        t = time.perf_counter()
         add(corpus, ids.get(doc.url), doc)
+        indexing += time.perf_counter() - t
+    making = time.perf_counter() - loop - indexing
     span = max(ids.used.values(), default=-1) + 1
     folder.mkdir(parents=True, exist_ok=True)
     if previous_files is None:   # no record of the last index: keep what is there
@@ -143,5 +150,6 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
     _write_state(state, ids.used, corpus, files.paths)
     remove_pagefind(output)
     size = sum((folder / rel).stat().st_size for rel in files.paths)
-    return IndexStats(corpus.size, time.monotonic() - started, len(files.paths), size,
-                      files.files_written, files.written, removed)
+    return IndexStats(corpus.size, time.monotonic() - started, time.process_time() - cpu,
+                      making, len(files.paths), size, files.files_written, files.written,
+                      removed)

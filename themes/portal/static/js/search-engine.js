@@ -339,7 +339,8 @@ class Search {
   }
 
   async results(from, count) {
-    const {total, rows} = await this.top(from + count);
+    // One more than asked: "Mostrar más" is offered only if there is more.
+    const {total, rows} = await this.top(from + count + 1);
     const r = this.root;
     const page = rows.slice(from, from + count);
     const chunks = await Promise.all(page.map(({doc}) => {
@@ -352,7 +353,7 @@ class Search {
       const [url, title, kind, inst, date, status, excerpt] = row;
       return {url, title, type: r.kinds[kind][0], institution: inst, date, status, excerpt, a};
     });
-    return {total, items, more: this.rows.length > from + count || !this.complete()};
+    return {total, items, more: rows.length > from + count};
   }
 
   // Exact total and the counts of every filter value: {total, counts: {key: {label: n}}}.

@@ -123,7 +123,7 @@ async function showMore(id) {
   list.append(...nodes);
   shown += nodes.length;
   if (page.total !== null) total = page.total;
-  more.hidden = !page.more || nodes.length < PAGE;
+  more.hidden = !page.more;
   return nodes[0] || null;
 }
 
