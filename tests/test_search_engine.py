@@ -157,6 +157,16 @@ def test_prefix_of_the_last_word(probe, corpus_url, query, first):
     assert found and path_of(found[0]["href"]) == first, [r["href"] for r in found[:3]]
 
 
+@pytest.mark.parametrize("query,first", [
+    ("eventos", "/eventos/taller/"),                             # the type's name
+    ("padron 2024", "/datos/padron-electoral/"),                 # the year of its date
+    ("conjuntos de datos electoral", "/datos/resultados-electorales/"),
+])
+def test_type_names_and_years_are_words(probe, corpus_url, query, first):
+    found = search(probe, corpus_url, query)
+    assert found and path_of(found[0]["href"]) == first, [r["href"] for r in found[:3]]
+
+
 def test_only_the_last_word_is_a_prefix(probe, corpus_url):
     assert search(probe, corpus_url, "presup salud") == []
 

@@ -4,7 +4,7 @@
 // search is a history entry, so links can be shared and the back button works.
 // Filter counts are loaded after the first results are shown.
 
-import {IndexError, isoDay, marked, openIndex} from "./search-engine.js";
+import {IndexError, marked, openIndex} from "./search-engine.js";
 
 const form = document.getElementById("buscador");
 const input = document.getElementById("q");
