@@ -220,6 +220,28 @@ def _fmt(v, spec=",.0f") -> str:
     return "-" if v is None else format(v, spec)
 
 
+def _table(rows: list[dict]) -> None:
+    table([(f"{r['scale']:,}", r["index"], _fmt(r["build_s"], ".1f"), _fmt(r["cpu"], ".1f"),
+            _fmt(r["mb_rss"]), _fmt(r["files"]), _fmt(r["disk_mb"], ",.1f"),
+            _fmt(r["inc_s"], ".1f"), f"{r['inc_files']:,} / {r['inc_mb']:,.2f}",
+            f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", f"{r['counts_kb']:,.0f} / "
+            f"{r['counts_kb_max']:,.0f}", f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
+            _fmt(r["more_ms"]), f"{r['found']}/50") for r in rows],
+          ("docs", "index", "build s", "CPU s", "RSS MB", "files", "disk MB", "rebuild s",
+           "rebuild files / MB", "1st KB med/max", "+counts KB med/max", "1st ms med/p95",
+           "more ms", "found"))
+
+
+def _page_site(ctx) -> Path:
+    """A small site without an index, for its /buscar/ page and theme."""
+    out = ctx.out / "search" / "page"
+    if not (out / "buscar" / "index.html").is_file():
+        data = ctx.synth(1000)
+        _pelican(out, {**_env(data, ctx.out / "search" / "page-cache"),
+                       "PORTAL_SEARCH_INDEX": "0"})
+    return out
+
+
 def run(ctx) -> None:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
     rows = []
@@ -230,29 +252,19 @@ def run(ctx) -> None:
             nonlocal browser
             browser = browser or p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             return browser
-        page_site = None
         for scale in sorted(ctx.scales):
             if scale <= SITE_LIMIT:
-                rows += _measure(ctx, browser_for, scale)
-                page_site = ctx.out / "search" / str(scale) / "site"
+                found = _measure(ctx, browser_for, scale)
             else:
-                if page_site is None:
-                    rows += _measure(ctx, browser_for, 1000)
-                    page_site = ctx.out / "search" / "1000" / "site"
-                rows += _measure_alone(ctx, browser_for, scale, page_site)
+                found = _measure_alone(ctx, browser_for, scale, _page_site(ctx))
+            rows += found
             load = os.getloadavg()
             say(f"  ({scale:,}: load average {load[0]:.1f} on {os.cpu_count()} CPUs)")
+            _table(found)   # each scale as soon as it is measured
         if browser:
             browser.close()
-    table([(f"{r['scale']:,}", r["index"], _fmt(r["build_s"], ".1f"), _fmt(r["cpu"], ".1f"),
-            _fmt(r["mb_rss"]), _fmt(r["files"]), _fmt(r["disk_mb"], ",.1f"),
-            _fmt(r["inc_s"], ".1f"), f"{r['inc_files']:,} / {r['inc_mb']:,.2f}",
-            f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", f"{r['counts_kb']:,.0f} / "
-            f"{r['counts_kb_max']:,.0f}", f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
-            _fmt(r["more_ms"]), f"{r['found']}/50") for r in rows],
-          ("docs", "index", "build s", "CPU s", "RSS MB", "files", "disk MB", "rebuild s",
-           "rebuild files / MB", "1st KB med/max", "+counts KB med/max", "1st ms med/p95",
-           "more ms", "found"))
+    say("")
+    _table(rows)
     for r in rows:
         if "site_ratio" in r:
             say(f"  make html with the index / without, {r['scale']:,}: {r['site_ratio']:.2f}")
