@@ -6,7 +6,7 @@ Scoring (docs/search.md, "Ranking"): fields title (with an institution's own
 aliases) > institution line > body, BM25F with fixed reference lengths, times a
 small recency boost (dated types) and a type prior (institutions). An impact
 depends on its own document only, never on the rest of the corpus: the rarity
-of a word (IDF) is applied by search.js from the word's document count, so a
+of a word (IDF) is applied by search-engine.js from the word's document count, so a
 new or changed document leaves every other document's impacts unchanged, and
 an incremental rebuild rewrites only the files that hold the changed records.
 """
@@ -18,6 +18,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+
 from .documents import FILTERS, KINDS, SearchDocument
 from .text import words
 
@@ -35,7 +36,7 @@ KIND_PRIOR = {"institution": 1.3}
 # Recency: up to +10 % for documents dated 2000-2030 (none for undated types).
 RECENCY_FROM, RECENCY_YEARS, RECENCY_MAX = 2000, 30, 0.10
 # Impacts are stored as one byte, 1-255, against this ceiling.
-IMPACT_CEILING = 1.3 * (1 + RECENCY_MAX)
+IMPACT_CEILING = max(KIND_PRIOR.values()) * (1 + RECENCY_MAX)
 # Filter-only listings order dates from 1990 to 2030 (older ones tie).
 LISTING_FROM, LISTING_YEARS = 1990, 40
 EXCERPT_CHARS = 220
@@ -92,7 +93,7 @@ def excerpt_text(body: str) -> str:
 @dataclass
 class Postings:
     """Documents (ids) and their impacts for one word or filter value, in the
-    order they were added (ascending document id within one build)."""
+    order they were indexed."""
     docs: array = field(default_factory=lambda: array("I"))
     impacts: array = field(default_factory=lambda: array("B"))
 
@@ -101,17 +102,21 @@ class Postings:
 class Corpus:
     rows: dict[int, bytes] = field(default_factory=dict)     # id -> result metadata (JSON)
     attrs: dict[int, bytes] = field(default_factory=dict)    # id -> kind, date, filter values
-    values: dict[int, tuple] = field(default_factory=dict)   # id -> global filter value ids
+    values: dict[int, tuple] = field(default_factory=dict)   # id -> its value_ids
     terms: dict[str, Postings] = field(default_factory=dict)
     # per filter key: label -> index (stable across builds: see store.py)
     filter_values: list[dict[str, int]] = field(
         default_factory=lambda: [{} for _ in FILTER_KEYS])
-    filter_postings: dict[tuple[int, int], Postings] = field(default_factory=dict)
-    days: dict[int, int] = field(default_factory=dict)
+    filter_postings: dict[int, Postings] = field(default_factory=dict)   # by value_id
 
     @property
     def size(self) -> int:
         return len(self.rows)
+
+
+def value_id(key: int, value: int) -> int:
+    """One int for (filter key, value index): a document's values take little memory."""
+    return key << 24 | value
 
 
 def _field_weights(text: str, spec: tuple[float, float, float], tf: dict) -> None:
@@ -182,31 +187,28 @@ def add(corpus: Corpus, doc_id: int, doc: SearchDocument) -> None:
                 v = index[label] = len(index)
             if stored:
                 attrs.append(varint(v))
-            gids.append((k, v))
-            p = corpus.filter_postings.get((k, v))
+            gid = value_id(k, v)
+            gids.append(gid)
+            p = corpus.filter_postings.get(gid)
             if p is None:
-                p = corpus.filter_postings[(k, v)] = Postings()
+                p = corpus.filter_postings[gid] = Postings()
             p.docs.append(doc_id)
             p.impacts.append(prior)
     corpus.attrs[doc_id] = b"".join(attrs)
     corpus.values[doc_id] = tuple(gids)
     corpus.rows[doc_id] = row_of(doc)
-    corpus.days[doc_id] = day
 
 
 class IdMap:
     """Stable document ids: a URL keeps the id it had in the previous build; a new
     URL takes the next id after every id used so far. Ids of removed documents
     stay free (an empty slot in their chunk) until the map is renumbered, which
-    happens when a quarter of the ids are free (`fresh`)."""
+    happens when a quarter of the ids are free (`worth_keeping`)."""
 
     def __init__(self, previous: dict[str, int] | None = None):
         self.previous = previous or {}
         self.next = max(self.previous.values(), default=-1) + 1
         self.used: dict[str, int] = {}
-
-    def fresh(self) -> bool:
-        return not self.previous
 
     def get(self, url: str) -> int:
         found = self.used.get(url)

@@ -35,7 +35,7 @@ from itertools import chain
 from pathlib import Path
 
 from .documents import FILTERS, KINDS
-from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, Postings, varint
+from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, Postings, value_id, varint
 from .text import STOPWORDS, fold, stem_key
 
 FORMAT = 1
@@ -123,8 +123,8 @@ def counts(docs, corpus: Corpus) -> dict:
     """Documents per filter value: {key: [[value index, count], ...]}, largest first."""
     tally = Counter(chain.from_iterable(map(corpus.values.__getitem__, docs)))
     out: dict[str, list] = {}
-    for (k, v), n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])):
-        out.setdefault(FILTER_KEYS[k], []).append([v, n])
+    for gid, n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])):
+        out.setdefault(FILTER_KEYS[gid >> 24], []).append([gid & 0xFFFFFF, n])
     return out
 
 
@@ -218,7 +218,7 @@ def write_filters(corpus: Corpus, files: Files, first: int) -> list:
     for k, key in enumerate(FILTER_KEYS):
         values = []
         for label, v in sorted(corpus.filter_values[k].items(), key=lambda lv: lv[1]):
-            p = corpus.filter_postings.get((k, v))
+            p = corpus.filter_postings.get(value_id(k, v))
             if p is None:   # a value no document has any more keeps its index
                 values.append([label, 0, []])
                 continue
