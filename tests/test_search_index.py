@@ -230,9 +230,20 @@ def _files(folder: Path, root: dict) -> set[str]:
             if v[3:] and v[3]:
                 out.add(f"c/{v[3]}.json")
     for g, name in enumerate(root["docs"]):
-        for p in (folder / "d" / f"{g}-{name}").iterdir():
+        for p in (folder / "d" / str(g)).glob(f"{name}.*.json"):
             out.add(p.relative_to(folder).as_posix())
     return out
+
+
+def test_deploy_sees_content_hashed_names(docs, tmp_path):
+    """scripts/s3_upload.py sends hashed files with a year-long immutable cache."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from s3_upload import is_hashed  # noqa: PLC0415
+
+    _, folder = build(docs, tmp_path)
+    names = [p.name for p in folder.rglob("*") if p.is_file()]
+    assert len(names) > 50
+    assert [n for n in names if not is_hashed(n)] == ["index.json"]
 
 
 def test_search_script_is_small():

@@ -13,7 +13,7 @@ Corpus. Every file but the root is named by a hash of its content.
   values, so filters and date sorting need no other file.
 - `c/<hash>.json`: a stem group's (or filter value's) counts per filter value.
 - `f/<hash>.json`: a long filter dictionary (institutions).
-- `d/<group>-<hash>/<n>.json`: result metadata, CHUNK documents a file, in
+- `d/<group>/<hash>.<n>.json`: result metadata, CHUNK documents a file, in
   groups of GROUP documents named by the group's hash.
 
 Binary layouts (little-endian): a shard is `u32 length, JSON, blob`; a block is
@@ -24,7 +24,6 @@ attributes being `varint kind, varint day` then for each of ATTR_KEYS
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -49,8 +48,14 @@ INLINE_FILTER_VALUES = 64   # a longer filter dictionary gets its own file
 
 
 def name_of(content: bytes) -> str:
-    digest = hashlib.blake2b(content, digest_size=8).digest()
-    return base64.b32encode(digest).decode().rstrip("=").lower()[:12]
+    """14 hex digits of the content's BLAKE2b. Deploy tools (scripts/s3_upload.py)
+    take a run of hex digits with letters and digits for a content hash and let
+    CDNs cache it forever: in the rare name without a letter, the last digit
+    becomes one."""
+    name = hashlib.blake2b(content, digest_size=7).hexdigest()
+    if name.isdigit():
+        name = name[:-1] + "abcdef"[int(name[-1]) % 6]
+    return name
 
 
 def _json(value) -> bytes:
@@ -244,7 +249,7 @@ def write_chunks(corpus: Corpus, files: Files, span: int, group: int) -> list[st
             chunks.append(b"[" + b",".join(rows) + b"]")
         name = name_of(b"\n".join(chunks))
         for n, chunk in enumerate(chunks):
-            files.write(f"d/{g // group}-{name}/{n}.json", chunk)
+            files.write(f"d/{g // group}/{name}.{n}.json", chunk)
         groups.append(name)
     return groups
 

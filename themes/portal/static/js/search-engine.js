@@ -345,7 +345,7 @@ class Search {
     const page = rows.slice(from, from + count);
     const chunks = await Promise.all(page.map(({doc}) => {
       const g = Math.floor(doc / r.group), c = Math.floor((doc % r.group) / r.chunk);
-      return this.get(`d/${g}-${r.docs[g]}/${c}.json`, "json");
+      return this.get(`d/${g}/${r.docs[g]}.${c}.json`, "json");
     }));
     const items = page.map(({doc, a}, i) => {
       const row = chunks[i][doc % r.chunk];
