@@ -19,6 +19,7 @@ from .common import Context, say
 MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
            "bench_search", "bench_lighthouse"]
 MODULES.append("bench_harvest_parallel")
+MODULES.append("bench_publish")
 
 
 def main(argv: list[str] | None = None) -> int:

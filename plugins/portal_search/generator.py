@@ -89,7 +89,8 @@ def build_index(documents, output_path: str | Path, settings: dict | None = None
     try:
         stats = write_index(documents, Path(output_path), cache or default_cache_dir(),
                             _number(settings, "PORTAL_SEARCH_FIRST_BLOCK", FIRST),
-                            _number(settings, "PORTAL_SEARCH_SHARD_BYTES", SHARD_BYTES))
+                            _number(settings, "PORTAL_SEARCH_SHARD_BYTES", SHARD_BYTES),
+                            language=settings.get("DEFAULT_LANG") or "es")
     except (OSError, ValueError) as exc:
         print(f"error: search index not written: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc

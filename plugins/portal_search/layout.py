@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .documents import FILTERS, KINDS
 from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, Postings, value_id, varint
-from .text import STOPWORDS, fold, stem_key
+from .text import fold, stem_key, stopwords
 
 FORMAT = 1
 FIRST = 128          # documents in a word's first block
@@ -255,16 +255,17 @@ def write_chunks(corpus: Corpus, files: Files, span: int, group: int) -> list[st
 
 
 def build_files(corpus: Corpus, span: int, files: Files, first: int = FIRST,
-                shard_bytes: int = SHARD_BYTES, group: int = GROUP) -> bytes:
+                shard_bytes: int = SHARD_BYTES, group: int = GROUP,
+                language: str = "es") -> bytes:
     """Write every file of the index but the root, and return the root's content;
     `span` is one more than the highest document id."""
     tipo = corpus.filter_values[FILTER_KEYS.index("tipo")]
     root = {
-        "v": FORMAT, "n": corpus.size, "span": span, "first": first, "growth": GROWTH,
+        "v": FORMAT, "lang": language, "n": corpus.size, "span": span, "first": first, "growth": GROWTH,
         "chunk": CHUNK, "group": group,
         "kinds": [[KINDS[k][0], tipo.get(KINDS[k][1], -1)] for k in KIND_ORDER],
         "attrs": list(ATTR_KEYS),
-        "stop": sorted(STOPWORDS),
+        "stop": sorted(stopwords(language)),
         "shards": write_shards(corpus, files, first, shard_bytes),
         "filters": write_filters(corpus, files, first),
         "docs": write_chunks(corpus, files, span, group),

@@ -29,6 +29,7 @@ from typing import Iterable
 from .documents import SearchDocument
 from .indexer import FILTER_KEYS, Corpus, IdMap, add
 from .layout import FIRST, GROUP, SHARD_BYTES, Files, build_files
+from .text import use_language
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,9 @@ def remove_pagefind(output: Path) -> None:
 
 def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
                 first: int = FIRST, shard_bytes: int = SHARD_BYTES,
-                group: int = GROUP) -> IndexStats:
+                group: int = GROUP, language: str = "es") -> IndexStats:
     started, cpu = time.monotonic(), time.process_time()
+    use_language(language)
     folder = output / FOLDER
     state = state_dir(cache, output)
     previous_ids, values, previous_files = _read_state(state)
@@ -137,7 +139,7 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
     if previous_files is None:   # no record of the last index: keep what is there
         previous_files = _present(folder)
     files = Files(folder)
-    root = build_files(corpus, span, files, first, shard_bytes, group)
+    root = build_files(corpus, span, files, first, shard_bytes, group, language)
     path = folder / ROOT
     if not path.is_file() or path.read_bytes() != root:
         tmp = folder / f".{ROOT}.tmp"

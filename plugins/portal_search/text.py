@@ -19,6 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from babel import Locale
 
 _WORD = re.compile(r"[^\W_]+")
 _STEMMER = Stemmer.Stemmer("spanish")
@@ -43,4 +44,21 @@ def fold(word: str) -> str:
 
 @lru_cache(maxsize=None)
 def stem_key(folded: str) -> str:
-    return _STEMMER.stemWord(folded)
+    return _STEMMER.stemWord(folded) if _STEMMER else folded
+
+
+def use_language(code: str) -> None:
+    """Stem in the portal's language (DEFAULT_LANG, e.g. "es", "pt"): Snowball's
+    stemmer of that language, or none if Snowball has no stemmer for it."""
+    global _STEMMER
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_language_name("en").lower()
+    except (ValueError, TypeError):
+        name = ""
+    _STEMMER = Stemmer.Stemmer(name) if name in Stemmer.algorithms() else None
+    stem_key.cache_clear()
+
+
+def stopwords(code: str) -> frozenset[str]:
+    """The stop words of a language: Spanish's; none for other languages yet."""
+    return STOPWORDS if code.split("-")[0].split("_")[0] == "es" else frozenset()
