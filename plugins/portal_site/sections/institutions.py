@@ -83,7 +83,8 @@ def _institution(site, inst) -> None:
                    str(len(news)), *(site.fp(n) for n in news[:LATEST]),
                    today.isoformat() if consultations else "",
                    *(site.fp(c) for c in consultations),
-                   str(len(entries)), *(site.fp(e) for e in entries[:LATEST]))
+                   str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
+                   model.changes.institution_digest(inst.id))
     site.sink.page(
         f"instituciones/{inst.id}/index.html", "institution", fingerprint,
         institution=inst, parent=parent, children=children, sources=sources, links=links,
