@@ -90,12 +90,26 @@ class PortalWriter(Writer):
         claims.append(self._origin)
         if len(claims) > 1:
             return False        # a collision: the first one stays, the build stops
-        if _same(path, data):
-            self.unchanged += 1
-            return False
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
+        try:
+            f = open(path, "r+b")
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+            self.written += 1
+            return True
+        with f:
+            if os.fstat(f.fileno()).st_size == len(data) and f.read() == data:
+                self.unchanged += 1
+                return False
+            # Overwritten in place, not truncated first: truncating frees the
+            # file's blocks and allocates new ones, a journal transaction per file
+            # (a discard too, on a disk mounted so) that cost ~3 ms a file on the
+            # loaded development machine, against ~0.03 ms in place
+            # (docs/changes.md, "Measured"). Same file, same inode, as before.
+            f.seek(0)
             f.write(data)
+            f.truncate()
         self.written += 1
         return True
 
@@ -114,15 +128,6 @@ class PortalWriter(Writer):
                 out.append(f"{' and '.join(dict.fromkeys(claims))} both publish {url} "
                            f"({rel}): give the editor's file another 'slug:'")
         return out
-
-
-def _same(path: str, data: bytes) -> bool:
-    try:
-        if os.path.getsize(path) != len(data):
-            return False
-        return Path(path).read_bytes() == data
-    except OSError:
-        return False
 
 
 def shown_path(path: str) -> str:
