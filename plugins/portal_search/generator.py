@@ -95,10 +95,11 @@ def build_index(documents, output_path: str | Path, settings: dict | None = None
         print(f"error: search index not written: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc
     log.info("Search: %d documents indexed in %.1fs (CPU %.1fs; making the documents %.1fs) "
-             "(%d files, %.1f MB; written: %d files, %.1f MB; %d stale removed)",
+             "(%d files, %.1f MB; written: %d files, %.1f MB; %d stale removed; "
+             "%d documents scored)",
              stats.documents, stats.seconds, stats.cpu_seconds, stats.document_seconds,
              stats.files, stats.bytes / 1e6, stats.files_written, stats.bytes_written / 1e6,
-             stats.removed)
+             stats.removed, stats.changed)
 
 
 class SearchGenerator(Generator):
