@@ -157,6 +157,23 @@ def test_results_show_type_institution_date_and_highlighted_excerpt(probe, corpu
     assert probe.page.inner_text("#estado") == "1 resultado para «postas»."
 
 
+def test_dates_and_numbers_follow_the_page_language(probe, tmp_path_factory):
+    """search.js formats in the language of <html lang> (the portal's DEFAULT_LANG)."""
+    site = corpus.build(tmp_path_factory)
+    page = (site / "buscar" / "index.html").read_text("utf-8")
+    assert '<html lang="es">' in page
+    (site / "buscar-en").mkdir(exist_ok=True)
+    (site / "buscar-en" / "index.html").write_text(
+        page.replace('<html lang="es">', '<html lang="en">'), "utf-8")
+    server = StaticServer(site)
+    try:
+        probe.goto(f"{server.url}/buscar-en/?q=postas")
+        found = results(probe)
+    finally:
+        server.close()
+    assert found[0]["meta"] == "Conjunto de datos · Ministerio de Salud · November 20, 2026"
+
+
 def test_sort_by_date_when_asked(probe, corpus_url):
     by_relevance = search(probe, corpus_url, "ministerio salud")
     total = probe.page.inner_text("#estado")
