@@ -126,6 +126,33 @@ def test_the_first_block_gives_the_best_documents(probe, snapshot_only):
     assert len(probe.page.evaluate(ENGINE, ["indicador", {}, "", 0, 10])) == 10
 
 
+PAGES = """async ([q]) => {
+  const m = await import(new URL('/theme/js/search-engine.js', location.href).href);
+  const s = await m.openIndex(new URL('/search/', location.href)).search({q, filters: {}});
+  const pages = [];
+  for (let more = true; more;) {
+    const page = await s.results(pages.flat().length, 10);
+    pages.push(page.items.map((r) => r.url));
+    if (pages.length === 1) pages.firstComplete = s.complete();
+    more = page.more;
+  }
+  return {pages, firstComplete: pages.firstComplete};
+}"""
+
+
+def test_common_words_page_by_page_each_match_once(probe, snapshot_only):
+    """Several common words: the first page shows results before every block is
+    loaded; "Mostrar más" loads on (at most 32 first blocks' worth of postings a
+    page once it has results), and the pages together are every match, each once."""
+    url, _, docs = snapshot_only["bundled"]
+    probe.goto(url + "/buscar/")
+    q = "conjunto datos"
+    got = probe.page.evaluate(PAGES, [q])
+    urls = [u for page in got["pages"] for u in page]
+    assert got["firstComplete"] is False and got["pages"][0]
+    assert len(urls) == len(set(urls)) == brute(docs, q, {})["total"] > 10
+
+
 def test_normalization_is_the_same_in_python_and_javascript(probe, corpus_url):
     probe.goto(corpus_url + "/buscar/")
     samples = ["Ñuñoa y Peñalolén", "MINSAL", "ÁRBOLES urbanos", "covid-19/2026",

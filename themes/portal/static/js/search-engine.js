@@ -101,7 +101,7 @@ function checkRoot(r) {
 // Match kinds: the word as typed, the same word without accents, same stem, prefix.
 const EXACT = 1, FOLDED = 0.9, STEM = 0.6, PREFIX = 0.4;
 const MAX_PREFIX_TERMS = 40;
-const BUDGET = 4096;   // postings one page of results loads past the first blocks
+const BUDGET = 32;   // first blocks' worth of postings a page loads past the first blocks
 
 class Search {
   constructor(root, get, state) {
@@ -327,7 +327,7 @@ class Search {
   }
 
   // At least `need` ranked matches (fewer if there are no more), and the total if
-  // known. Past the first blocks, one call loads about BUDGET postings once it has
+  // known. Past the first blocks, one call loads about BUDGET x 128 postings once it has
   // a match beyond `from` to show: several common words rarely meet in their best
   // blocks, and loading on until ten documents have them all cost up to 360 KB
   // at 100,000 documents. "Mostrar más" goes on where it stopped.
@@ -339,7 +339,7 @@ class Search {
     this.rank();
     let spent = 0;
     while (this.rows.length < need && !this.complete() &&
-           (spent < BUDGET || this.rows.length <= from)) {
+           (spent < BUDGET * this.root.first || this.rows.length <= from)) {
       spent += await this.loadMore(false);
       this.rank();
     }
