@@ -252,3 +252,24 @@ def test_a_missing_root_says_so_on_the_page(probe, damaged):
     url, folder = damaged
     (folder / "index.json").unlink()
     _broken(probe, url, "salud")
+
+
+def test_an_empty_index_finds_nothing_and_says_so(probe, tmp_path_factory):
+    """A portal with no documents: the page says there is no result, no error."""
+    from portal_search.store import write_index
+
+    site = corpus.build(tmp_path_factory)
+    root = tmp_path_factory.mktemp("empty-index")
+    for folder in ("buscar", "theme"):
+        shutil.copytree(site / folder, root / folder)
+    write_index([], root, root / ".cache")
+    server = StaticServer(root)
+    try:
+        assert search(probe, server.url, "salud") == []
+        page = probe.page
+        assert page.get_attribute("form#buscador", "data-search") == "done"
+        assert page.inner_text("#estado") == "Ningún resultado para «salud»."
+        assert search(probe, server.url, "", tipo="Conjuntos de datos") == []
+    finally:
+        server.close()
+    assert probe.console_errors == []

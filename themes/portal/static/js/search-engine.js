@@ -139,6 +139,7 @@ class Search {
   // The index terms a query word stands for, each with its match factor.
   async resolve(word, last) {
     const f = fold(word);
+    if (!this.root.shards.length) return {terms: [], group: null, folded: new Set()};  // no words
     const at = this.shardIndex(f);
     const sh = await this.shard(at);
     const terms = [];
