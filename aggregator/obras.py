@@ -62,8 +62,10 @@ _MONTH = re.compile(r"^(\d{1,2})[/.-](\d{2}|\d{4})$")
 # UTF-8 text that went through Windows-1252 somewhere upstream: "Ã³" for "ó",
 # "â€œ" for "“". Only runs that decode as UTF-8 are repaired.
 _CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_UNASSIGNED = frozenset("\x81\x8d\x8f\x90\x9d")
 _MOJIBAKE_RUN = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]+")
-MIN_YEAR, MAX_YEAR = 1900, 2100
+# A public work's dates: anything earlier or later is a typing error, not a date.
+MIN_YEAR, MAX_YEAR = 1950, 2100
 
 
 def fold(text: str) -> str:
@@ -106,7 +108,10 @@ def repair_text(text: str) -> str:
     def fix(m: re.Match) -> str:
         run = m.group(0)
         try:
-            fixed = run.encode("cp1252").decode("utf-8")
+            # Windows-1252 as WHATWG reads it: its unassigned bytes are their own code point.
+            raw = b"".join(c.encode("cp1252") if c not in _UNASSIGNED else bytes([ord(c)])
+                           for c in run)
+            fixed = raw.decode("utf-8")
         except UnicodeError:
             return run
         # Only Latin letters and punctuation: anything else was not mojibake.
@@ -216,8 +221,7 @@ def parse_coordinate(text: str | None, limit: int,
             continue
         fits_range = True
         if within is None or within[0] <= value <= within[1]:
-            how = "digits grouped with dots" if dots + commas else "no decimal separator"
-            return value, f"{how}, decimal point placed"
+            return value, "digits without a decimal point (or grouped by dots), point placed"
     if fits_range:
         return None, "outside the source's bounds, left empty"
     return None, "out of range, left empty"
@@ -231,10 +235,7 @@ def parse_point(lat_text: str | None, lon_text: str | None,
     lon_range = (bounds[0], bounds[2]) if bounds else None
     lat, lat_why = parse_coordinate(lat_text, 90, lat_range)
     lon, lon_why = parse_coordinate(lon_text, 180, lon_range)
-    notes = [(f"lat/lon ({axis})", why) for axis, why in (("lat", lat_why), ("lon", lon_why))
-             if why]
-    if lat_why and lat_why == lon_why:
-        notes = [("lat/lon", lat_why)]
+    notes = [("lat/lon", why) for why in dict.fromkeys(filter(None, (lat_why, lon_why)))]
     if bounds and (lat is None or lon is None) and lat_text and lon_text:
         swapped_lat, why_a = parse_coordinate(lon_text, 90, lat_range)
         swapped_lon, why_b = parse_coordinate(lat_text, 180, lon_range)

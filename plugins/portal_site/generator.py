@@ -27,7 +27,7 @@ from .indexes import build_indexes, initial
 from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .records_cache import FORMATS, RecordCache
-from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
+from .sections import (datasets, editorial, exports, feeds, home, institutions, news, obras,
                        participation, seo, status, transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
-SECTIONS = [home, datasets, institutions, participation, transparency, news, editorial,
+SECTIONS = [home, datasets, institutions, participation, transparency, obras, news, editorial,
             status, exports, feeds]
 
 

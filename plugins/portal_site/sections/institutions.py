@@ -4,6 +4,7 @@ institution with everything the portal holds about it."""
 from __future__ import annotations
 
 from .. import jsonld
+from . import obras
 from ..indexes import initial
 from ..urls import unique_slugs
 
@@ -78,19 +79,21 @@ def _institution(site, inst) -> None:
     active = [c for c in consultations if status[c.id] != "closed"]
     closed = [c for c in consultations if status[c.id] == "closed"][:LATEST]
     siteurl = site.settings.get("SITEURL", "")
+    obras_summary = obras.institution_summary(site, inst.id)
     fingerprint = (repr(inst), repr(parent), repr(children), repr(sources), repr(links),
                    str(len(datasets)), *(site.item_fp(d) for d in datasets[:LATEST]),
                    str(len(news)), *(site.fp(n) for n in news[:LATEST]),
                    today.isoformat() if consultations else "",
                    *(site.fp(c) for c in consultations),
-                   str(len(entries)), *(site.fp(e) for e in entries[:LATEST]))
+                   str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
+                   repr(obras_summary))
     site.sink.page(
         f"instituciones/{inst.id}/index.html", "institution", fingerprint,
         institution=inst, parent=parent, children=children, sources=sources, links=links,
         datasets=datasets[:LATEST], datasets_count=len(datasets),
         news=news[:LATEST], news_count=len(news), active=active, closed=closed,
         closed_count=sum(1 for c in consultations if status[c.id] == "closed"),
-        entries=entries[:LATEST], entries_count=len(entries),
+        entries=entries[:LATEST], entries_count=len(entries), obras_summary=obras_summary,
         ld=lambda: jsonld.organization(inst, siteurl, parent))
     if len(news) > LATEST:
         site.sink.paginated(f"instituciones/{inst.id}/noticias/", news, NEWS_PER_PAGE,
