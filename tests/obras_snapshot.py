@@ -12,7 +12,7 @@ from pathlib import Path
 
 import site_snapshot
 from aggregator import yamlio
-from aggregator.records import Obra
+from aggregator.records import Obra, record_from_dict
 from aggregator.snapshot import write_source_file
 
 SOURCE = "obras-prueba"
@@ -31,7 +31,8 @@ def _obra(n: int, title: str, stage: str, **kw) -> Obra:
                 address=f"Calle Ejemplo {n}", lat=-33.45 - n / 1000, lon=-70.66 - n / 1000,
                 start="2025-01-10", end_planned=None, end_actual=None, image=None)
     base.update(kw)
-    return Obra(**base)
+    # Through from_dict, as the snapshot reader gives it back (amounts normalized).
+    return record_from_dict(Obra(**base).to_dict())
 
 
 def obras(filler: int = 52) -> list[Obra]:
