@@ -43,8 +43,8 @@ def obras(filler: int = 52) -> list[Obra]:
         # On time: ends after the build date.
         _obra(2, "Consultorio de Ñuñoa", "in_progress", progress=30.5, amount="250000000",
               end_planned="2027-03-31", institution="municipalidad-de-nunoa",
-              publisher="Municipalidad de Ñuñoa", kind="Consultorio", region="Metropolitana de Santiago",
-              commune="Ñuñoa"),
+              publisher="Municipalidad de Ñuñoa", kind="Consultorio",
+              region="Metropolitana de Santiago", commune="Ñuñoa"),
         # Finished: not late even with its planned end passed.
         _obra(3, "Escuela terminada", "finished", progress=100, amount="0.10",
               end_planned="2025-12-31", end_actual="2026-02-15", kind="Escuela",

@@ -107,7 +107,8 @@ def test_real_export_stages_amounts_and_places(replay, tmp_path):
     assert (first.start, first.end_planned) == ("2013-12-01", "2016-05-31")
     assert first.image == "https://cdn.buenosaires.gob.ar/datosabiertos/datasets/ba-obras/fotos/1.jpg"
     # Latin-1 with soft hyphens from an earlier double encoding: read as written.
-    assert got["2"].publisher == "Secretaría de Transporte y Obras Públicas (Ciudad de Buenos Aires)"
+    assert got["2"].publisher == \
+        "Secretaría de Transporte y Obras Públicas (Ciudad de Buenos Aires)"
     # Amounts in four spellings, all exact.
     assert got["1180"].amount == "7500000" and got["1181"].amount == "7401429.24"
     assert got["1129"].amount == "638976998" and got["1395"].amount == "117280000"
