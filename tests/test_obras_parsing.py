@@ -163,3 +163,21 @@ def test_obra_records_round_trip_and_reject_bad_values():
                          ({"amount": "-3"}, "'amount' must be a number >= 0")]:
         with pytest.raises(RecordError, match=message):
             record_from_dict({**d, **bad})
+
+
+def test_works_go_through_the_snapshot_writer_and_the_parse_cache(tmp_path):
+    from aggregator.snapshot import read_source_file, write_source_file
+
+    works = [record_from_dict({"id": f"s:{n}", "type": "obra", "title": f"Obra {n}",
+                               "amount": f"{n}.10", "progress": n * 10, "stage": "in_progress",
+                               "lat": -33.4, "lon": -70.6, "end_planned": "2026-05"})
+             for n in range(1, 6)]
+    write_source_file(tmp_path, "s", "csv", "2026-11-01T00:00:00+00:00", works,
+                      cache_dir=tmp_path / "cache")
+    path = tmp_path / "sources" / "s.yaml"
+    cold = read_source_file(path, None).records            # parsed and validated
+    warm = read_source_file(path, tmp_path / "cache").records  # from the parse cache
+    again = read_source_file(path, tmp_path / "cache").records
+    assert cold == warm == again == sorted(works, key=lambda w: w.id)
+    assert all(isinstance(w, Obra) and w.amount.endswith(".1") for w in warm)
+    assert "amount: '1.1'" in path.read_text("utf-8")
