@@ -1,4 +1,4 @@
-"""Command line: `python -m aggregator run|validate|institutions`.
+"""Command line: `python -m aggregator run|validate|institutions|summary`.
 
 Exit codes (a contract, CI relies on them): 0 every source ok or unchanged;
 3 some sources failed, their last good data kept; 2 bad configuration or
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import ConfigError, load_config
@@ -21,9 +22,8 @@ DEFAULT_DATA = ROOT / "content" / "data"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors exit 2, as the contract says
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+    def error(self, message):  # usage errors: one line, exit 2, as the contract says
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(inst)
     inst.add_argument("--unmatched", action="store_true",
                       help="names in the snapshot that match no institution")
+
+    summ = sub.add_parser("summary", help="the last run as a commit message (for CI)")
+    summ.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                      help="snapshot folder (default: content/data)")
+    summ.add_argument("--since", metavar="TIME",
+                      help="exit 2 unless the last run started at or after this ISO time")
     return p
 
 
@@ -61,9 +67,15 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "summary":
+            return _summary(args)
         return _institutions(args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ConfigError, SnapshotError) as exc:
+        # One line naming the file and key, never a traceback (exit 2).
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:      # a --data or --sources folder that cannot be written
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -73,18 +85,32 @@ def _run(args) -> int:
     return runner.run(only=args.only, full=args.full)
 
 
-def _validate(args) -> int:
-    config = load_config(args.sources)
+def _summary(args) -> int:
+    from .summary import NoRun, commit_message, read_run
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(f"--since {args.since!r}: not an ISO 8601 time") from None
+        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
     try:
-        snap = load_snapshot(args.data)
-    except SnapshotError as exc:
+        print(commit_message(read_run(args.data, since)), end="")
+    except NoRun as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return EXIT_OK
+
+
+def _validate(args) -> int:
+    config = load_config(args.sources)
+    snap = load_snapshot(args.data)
     ids = {i.id for i in snap.institutions}
     problems = []
     for s in config.sources:
         if s.institution and s.institution not in ids:
-            problems.append(f"source {s.id!r}: institution {s.institution!r} is not registered")
+            problems.append(f"{config.path}: source {s.id!r}: institution "
+                            f"{s.institution!r} is not in {args.data / 'institutions.yaml'}")
     for inst in snap.institutions:
         if inst.parent and inst.parent not in ids:
             problems.append(f"institution {inst.id!r}: parent {inst.parent!r} is not registered")

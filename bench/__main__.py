@@ -17,8 +17,10 @@ from pathlib import Path
 from .common import Context, say
 
 MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
-           "bench_search", "bench_lighthouse",
-           "bench_obras"]
+           "bench_search", "bench_lighthouse"]
+MODULES.append("bench_harvest_parallel")
+MODULES.append("bench_publish")
+MODULES.append("bench_obras")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -239,7 +239,7 @@ def test_a_file_without_the_id_column_fails_clearly(replay, tmp_path):
     ({"bounds": [-58.3, -34.75, -58.6, -34.5]}, "west < east"),
     ({"columns": {"region": "Comuna {comuna"}}, "bad template"),
     ({"columns": {"progreso": "x"}}, "unknown field 'progreso'"),
-    ({"currency": 3}, "wrong type"),
+    ({"currency": 3}, "option .currency. must be text"),
 ])
 def test_bad_obra_options_are_configuration_errors(options, message):
     with pytest.raises(ConfigError, match=message):

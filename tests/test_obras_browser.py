@@ -90,3 +90,15 @@ def test_readable_without_javascript(probe_nojs, obras_url):
     table = page.locator("table", has=page.locator("caption", has_text="Distribución del avance"))
     assert table.is_visible() and table.locator("tbody tr").count() == 7
     assert probe_nojs.console_errors == [] and probe_nojs.offsite == []
+
+
+@pytest.mark.browser
+def test_works_are_found_by_search_with_their_filters(probe, site_url):
+    from test_search_browser import path_of, search
+
+    found = search(probe, site_url, "Viaducto San Martín", tipo="Obras")
+    assert found and path_of(found[0]["href"]) == "/obras/viaducto-san-martin-807/"
+    assert "Obra" in found[0]["meta"]
+    found = search(probe, site_url, "viaducto", etapa="En ejecución", region="Comuna 15")
+    assert [path_of(f["href"]) for f in found] == ["/obras/viaducto-san-martin-807/"]
+    assert search(probe, site_url, "viaducto", etapa="Detenida", region="Comuna 15") == []
