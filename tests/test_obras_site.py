@@ -280,3 +280,14 @@ def test_bundled_geojson_has_every_valid_point_inside_the_city(bundled_site):
     for f in doc["features"]:
         lon, lat = f["geometry"]["coordinates"]
         assert west <= lon <= east and south <= lat <= north, f["id"]
+
+
+def test_an_unreadable_change_log_is_reported_and_the_site_still_builds(tmp_path):
+    data = obras_snapshot.write(tmp_path / "data")
+    (data / "changes" / "2026-11.yaml").write_text("changes: [unclosed\n", "utf-8")
+    proc = build_site(data, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    log = " ".join((proc.stdout + proc.stderr).split())
+    assert "Obras: change log not read:" in log and "2026-11.yaml" in log
+    page = text(read(tmp_path / "out", "/obras/hospital-de-ejemplo-nueva-torre-1/"))
+    assert "Sin cambios registrados" in page

@@ -10,6 +10,7 @@ shows, so an unchanged work's page is rewritten only when that number moves.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..charts import Chart
@@ -19,6 +20,8 @@ from ..manifest import digest
 from ..obras_data import STAGES, build, money
 from ..obras_exports import CSV_COLUMNS, GEOJSON_PROPERTIES, obras_csv, obras_geojson
 from ..obras_history import ObrasHistory
+
+log = logging.getLogger(__name__)
 
 # The exports this section writes, for the /catalogo/ pages (url, format, title, columns).
 EXPORTS = [
@@ -46,6 +49,8 @@ class Obras:
         self.idx = build(model, site.today)
         data = site.settings.get("PORTAL_DATA") or Path(site.generator.path) / "data"
         self.history = ObrasHistory(data, {o.id for o in model.obras})
+        for problem in self.history.problems:     # the pages show no history from it
+            log.warning("Obras: change log not read: %s", problem)
         self.follow = self.history.follow_up(model.obras, model.snapshot.status)
         self._lines: dict[str, str] = {}
         self._template = site.generator.get_template("_obra_items")
