@@ -28,6 +28,7 @@ PORTAL_NAV = [
     ("Noticias", "noticias/"),
     ("Apps", "apps/"),
     ("Eventos", "eventos/"),
+    ("Cambios", "cambios/"),
     ("Estado de las fuentes", "estado/"),
 ]
 # The footer: a sentence after the site's name, then the editors' pages
@@ -69,6 +70,9 @@ PORTAL_SOURCE_NAMES = {}
 # /catalogo/ always has datasets.csv; data.json (DCAT-US 1.1) also when True: it holds
 # every description (about 1.7 KB per dataset) and adds some 6% to a full build.
 PORTAL_EXPORT_DATA_JSON = False
+# /cambios/ and the "Historial" of record pages show the changes of this many months
+# (the most recent month files of content/data/changes/; older ones stay in git).
+PORTAL_CHANGES_MONTHS = 12
 # Transparency links built from each institution's cplt_code (aggregator/transparency.py);
 # set PORTAL_TRANSPARENCY_URL / PORTAL_REQUEST_URL / PORTAL_LOBBY_URL to another
 # country's URL patterns ({code}, {id}, {leylobby_id}), or None to hide a link.

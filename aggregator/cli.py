@@ -12,6 +12,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import changes, tombstones
 from .config import ConfigError, load_config
 from .reconcile import Reconciler
 from .runner import EXIT_OK, EXIT_USAGE, Runner
@@ -105,6 +106,11 @@ def _summary(args) -> int:
 def _validate(args) -> int:
     config = load_config(args.sources)
     snap = load_snapshot(args.data)
+    try:
+        months, logged = changes.read_changes(args.data)
+    except changes.ChangeLogError as exc:
+        raise SnapshotError(str(exc)) from None
+    gone = tombstones.read_tombstones(args.data)
     ids = {i.id for i in snap.institutions}
     problems = []
     for s in config.sources:
@@ -124,7 +130,8 @@ def _validate(args) -> int:
     if problems:
         return EXIT_USAGE
     summary = ", ".join(f"{n:,} {t}" for t, n in sorted(counts.items())) or "no records"
-    print(f"ok: {len(config.sources)} sources, {len(snap.institutions)} institutions, {summary}")
+    print(f"ok: {len(config.sources)} sources, {len(snap.institutions)} institutions, {summary}; "
+          f"{len(logged):,} changes in {len(months)} month(s), {len(gone):,} tombstone(s)")
     return EXIT_OK
 
 

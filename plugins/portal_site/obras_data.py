@@ -17,7 +17,6 @@ from aggregator.obras import day_of
 
 from .filters import fecha, numero
 from .indexes import fold_name
-from .obras_history import TRACKED
 from .urls import unique_slugs
 
 # stage -> (label, plural label, URL segment under /obras/etapa/)
@@ -112,27 +111,6 @@ class ObrasIndex:
     @staticmethod
     def stage_label(stage: str) -> str:
         return STAGES.get(stage, STAGES["unknown"])[0]
-
-    @staticmethod
-    def field_label(name: str) -> str:
-        return TRACKED.get(name, name)
-
-    def show(self, name: str, value, obra) -> str:
-        """A value of a work's change history, as its page writes that field."""
-        if value is None or value == "":
-            return "—"
-        try:
-            if name == "progress":
-                return percent(float(value) if "." in str(value) else int(value))
-            if name == "stage":
-                return self.stage_label(str(value))
-            if name == "amount":
-                return money(str(value), obra.currency)
-            if name in ("start", "end_planned", "end_actual"):
-                return day(str(value)[:10])
-        except (ValueError, ArithmeticError):
-            pass
-        return str(value)
 
     def delay(self, obra) -> int | None:
         return self.delays.get(obra.id)

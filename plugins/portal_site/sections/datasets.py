@@ -38,7 +38,8 @@ def _dataset_pages(site) -> None:
         # nothing they show changed (the common case when another source changed).
         if site.sink.group(f"datasets:{source}", (
                 file_digest, site.institutions_digest, site.slug_exceptions_digest,
-                model.source_name(source), *(model.slugs[d.id] for d in items))):
+                model.source_name(source), model.changes.source_digest(source),
+                *(model.slugs[d.id] for d in items))):
             continue
         _pages(site, items)
         site.sink.end_group()
@@ -56,7 +57,7 @@ def _pages(site, items) -> None:
         inst = model.institution_of(ds)
         source = source_name(ds.source)
         fingerprint = (site.fp(ds), inst.name if inst else "", inst.id if inst else "",
-                       source, exceptions)
+                       source, exceptions, model.changes.record_digest(ds.id))
         save_as = f"datos/{slug}/index.html"
         if sink.keep_if_fresh(save_as, fingerprint):
             continue        # most pages of a changed source file: nothing else to prepare

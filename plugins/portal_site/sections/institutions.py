@@ -86,7 +86,7 @@ def _institution(site, inst) -> None:
                    today.isoformat() if consultations else "",
                    *(site.fp(c) for c in consultations),
                    str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
-                   repr(obras_summary))
+                   model.changes.institution_digest(inst.id), repr(obras_summary))
     site.sink.page(
         f"instituciones/{inst.id}/index.html", "institution", fingerprint,
         institution=inst, parent=parent, children=children, sources=sources, links=links,

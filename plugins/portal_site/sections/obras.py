@@ -10,7 +10,6 @@ shows, so an unchanged work's page is rewritten only when that number moves.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from ..charts import Chart
@@ -19,9 +18,7 @@ from ..fragments import SEPARATOR
 from ..manifest import digest
 from ..obras_data import STAGES, build, money
 from ..obras_exports import CSV_COLUMNS, GEOJSON_PROPERTIES, obras_csv, obras_geojson
-from ..obras_history import ObrasHistory
-
-log = logging.getLogger(__name__)
+from ..obras_history import follow_up
 
 # The exports this section writes, for the /catalogo/ pages (url, format, title, columns).
 EXPORTS = [
@@ -48,10 +45,8 @@ class Obras:
         model = site.model
         self.idx = build(model, site.today)
         data = site.settings.get("PORTAL_DATA") or Path(site.generator.path) / "data"
-        self.history = ObrasHistory(data, {o.id for o in model.obras})
-        for problem in self.history.problems:     # the pages show no history from it
-            log.warning("Obras: change log not read: %s", problem)
-        self.follow = self.history.follow_up(model.obras, model.snapshot.status)
+        self.follow = follow_up(data, model.obras, model.snapshot.status,
+                                model.changes.window)
         self._lines: dict[str, str] = {}
         self._template = site.generator.get_template("_obra_items")
         names = {iid: i.name for iid, i in model.institutions.items()}
@@ -160,8 +155,8 @@ def _work_pages(site, obras) -> None:
         if site.sink.group(f"obras:{source}", (
                 site.file_digests.get(source) or digest(*(site.fp(o) for o in items)),
                 site.institutions_digest, model.source_name(source),
-                *(f"{model.slugs[o.id]}:{idx.delays.get(o.id)}:"
-                  f"{obras.history.fingerprint(o.id)}" for o in items))):
+                model.changes.source_digest(source),
+                *(f"{model.slugs[o.id]}:{idx.delays.get(o.id)}" for o in items))):
             continue
         for o in items:
             _work(site, obras, o)
@@ -174,12 +169,11 @@ def _work(site, obras, o) -> None:
     source = model.source_name(o.source)
     slug = model.slugs[o.id]
     fingerprint = (site.fp(o), inst.name if inst else "", inst.id if inst else "", source,
-                   str(idx.delays.get(o.id)), obras.history.fingerprint(o.id),
+                   str(idx.delays.get(o.id)), model.changes.record_digest(o.id),
                    *(g.path if g else "" for g in (idx.region_of(o), idx.commune_of(o),
                                                    idx.kind_of(o))))
     site.sink.page(f"obras/{slug}/index.html", "obra", fingerprint, obra=o, institution=inst,
-                   source_name=source, ob=idx, delay=idx.delays.get(o.id),
-                   history=obras.history.of(o.id), region=idx.region_of(o),
+                   source_name=source, ob=idx, delay=idx.delays.get(o.id), region=idx.region_of(o),
                    commune=idx.commune_of(o), kind=idx.kind_of(o))
 
 
