@@ -50,6 +50,7 @@ from aggregator import yamlio
 from aggregator.config import parse_config
 from aggregator.http import Http
 from aggregator.runner import Runner
+from aggregator.score import Scorer
 from aggregator.snapshot import ROOT
 
 from .replay import ReplayServer
@@ -128,20 +129,24 @@ def _harvest(phase: Phase, data_dir: Path, cache: Path, when: datetime, out) -> 
 def build(data_dir: Path, out=sys.stderr, cache_dir: Path | None = None) -> int:
     earlier, now = load_manifests()
     config = parse_config({"sources": now.sources}, MANIFESTS)
-    # Regenerate from scratch: the same payloads then give the same bytes, status
-    # and change history included.
+    scorer = Scorer()           # pelicanconf.py's PORTAL_SCORECARD, checked first
+    # Regenerate from scratch: the same payloads then give the same bytes, status,
+    # change history and the scorecard's history included.
     for source in config.sources:
         (data_dir / "sources" / f"{source.id}.yaml").unlink(missing_ok=True)
     (data_dir / "status.yaml").unlink(missing_ok=True)
-    for folder in ("changes", "tombstones"):
+    for folder in ("changes", "tombstones", "history"):
         shutil.rmtree(data_dir / folder, ignore_errors=True)
     cache = cache_dir or data_dir.parent / ".snapshot-cache"
     if earlier.sources:
         code = _harvest(earlier, data_dir, cache, EARLIER, out)
         if code != 0:
             return code
+        # Scored as any run is: the earlier day starts the scorecard's history.
+        scorer.run(data_dir, cache, out=out)
     code = _harvest(now, data_dir, cache, STAMP, out)
     _zero_timings(data_dir / "status.yaml")
+    scorer.run(data_dir, cache, out=out)
     return code
 
 

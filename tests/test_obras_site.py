@@ -146,7 +146,7 @@ def test_charts_are_svg_with_text_alternatives_and_tables(site):
                for low, high in ((0, 0.01), (0.01, 25), (25, 50), (50, 75), (75, 100),
                                  (100, 101))]
     assert buckets == [1, 14, 26, 15, 0, 1]
-    assert desc == ("0 %: 1; 1 a 24 %: 14; 25 a 49 %: 26; 50 a 74 %: 15; 75 a 99 %: 0; "
+    assert desc == ("0 %: 1; 1–24 %: 14; 25–49 %: 26; 50–74 %: 15; 75–99 %: 0; "
                     "100 %: 1; Sin dato: 1.")
     table = re.search(r"<caption>Distribución del avance</caption>.*?</table>", html_text,
                       re.S).group(0)

@@ -29,7 +29,7 @@ from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
 from .sections import (changes, datasets, editorial, exports, feeds, home, institutions,
-                       news, obras, participation, seo, status, transparency)
+                       news, obras, participation, scorecard, seo, status, transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 from .writer import copy_static
@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
-SECTIONS = [home, datasets, institutions, participation, transparency, obras, news, editorial,
-            status, exports, feeds, changes]
+SECTIONS = [home, datasets, institutions, participation, transparency, obras, scorecard,
+            news, editorial, status, exports, feeds, changes]
 
 
 class PortalGenerator(Generator):

@@ -31,8 +31,9 @@ NO_INSTITUTION = "sin-institucion"
 NO_PLACE = "Sin ubicación indicada"
 NO_KIND = "Sin tipo indicado"
 # Progress buckets of the distribution chart: (label, low, high), inclusive.
-PROGRESS_BUCKETS = [("0 %", 0, 0), ("1 a 24 %", 0.01, 24.99), ("25 a 49 %", 25, 49.99),
-                    ("50 a 74 %", 50, 74.99), ("75 a 99 %", 75, 99.99), ("100 %", 100, 100)]
+# The histogram labels a bar by what comes before the dash ("25" for "25–49 %").
+PROGRESS_BUCKETS = [("0 %", 0, 0), ("1–24 %", 0.01, 24.99), ("25–49 %", 25, 49.99),
+                    ("50–74 %", 50, 74.99), ("75–99 %", 75, 99.99), ("100 %", 100, 100)]
 REGIONS_IN_CHART = 15
 
 

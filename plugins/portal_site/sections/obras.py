@@ -10,9 +10,12 @@ shows, so an unchanged work's page is rewritten only when that number moves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..charts import Chart
+from markupsafe import Markup
+
+from ..charts import bars, histogram
 from ..filters import SITEURL_MARK, numero
 from ..fragments import SEPARATOR
 from ..manifest import digest
@@ -105,18 +108,37 @@ def write(site) -> None:
 
 # -- the summary ----------------------------------------------------------------
 
-def _charts(idx) -> list[Chart]:
+@dataclass
+class Figure:
+    """A chart and the table of its numbers (the summary shows both)."""
+
+    svg: Markup
+    title: str
+    head: str                       # the table's first column
+    caption: str                    # what the numbers are
+    rows: list[tuple[str, str]]     # (label, value as the table shows it)
+
+
+def _charts(idx) -> list[Figure]:
     cur = idx.main_currency()
     amounts = idx.amount_by_stage()
+    # Bars in millions (readable); the table beside them gives every amount exactly.
+    millions = [(label, float(total / 1_000_000)) for label, total in amounts]
+    title = f"Monto por etapa, en millones{f' de {cur}' if cur else ''}"
+    regions, progress = idx.count_by_region(), idx.progress_distribution()
     return [
-        Chart("grafico-monto", f"Monto por etapa{f' ({cur})' if cur else ''}",
-              [(label, float(total), money(total, cur)) for label, total in amounts],
-              "Monto contratado"),
-        Chart("grafico-regiones", "Obras por región",
-              [(label, n, numero(n)) for label, n in idx.count_by_region()], "Obras"),
-        Chart("grafico-avance", "Distribución del avance",
-              [(label, n, numero(n)) for label, n in idx.progress_distribution()], "Obras"),
+        Figure(bars("grafico-monto", title, millions, _top(millions), " M"), title, "Etapa",
+               "Monto contratado", [(label, money(total, cur)) for label, total in amounts]),
+        Figure(bars("grafico-regiones", "Obras por región", regions, _top(regions)),
+               "Obras por región", "Región", "Obras", [(r, numero(n)) for r, n in regions]),
+        Figure(histogram("grafico-avance", "Distribución del avance", progress),
+               "Distribución del avance", "Avance", "Obras",
+               [(label, numero(n)) for label, n in progress]),
     ]
+
+
+def _top(rows) -> float:
+    return max((value for _label, value in rows), default=0) or 1
 
 
 def _summary(site, obras) -> None:
@@ -135,7 +157,7 @@ def _summary(site, obras) -> None:
     fingerprint = [repr(stages), repr(institutions), repr(moved), str(len(idx.institutions)),
                    idx.totals_text(idx.obras), str(len(idx.delayed)),
                    *(f"{obras.line_fps[o.id]}" for o, _days in delayed),
-                   *(c.svg() for c in charts), str(len(site.model.obras))]
+                   *(c.svg for c in charts), str(len(site.model.obras))]
     site.sink.page("obras/index.html", "obras", fingerprint, ob=idx, stages=stages,
                    institutions=institutions, institutions_count=len(idx.institutions),
                    delayed=delayed, charts=charts, follow=follow, facets=FACETS,
