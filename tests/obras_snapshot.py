@@ -1,7 +1,8 @@
 """A handcrafted snapshot with public works, for the /obras/ site tests: the
 handmade snapshot (site_snapshot.py) plus invented works in every stage, late
 and on time as of the pinned build date (2026-11-26), hostile text, a work
-without coordinates, and a change log recording two harvests.
+without coordinates, and a change log recording two harvests (the second one
+also removed a work: its tombstone).
 
 The works are invented test data (hosts under .example), not real ones.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import site_snapshot
-from aggregator import yamlio
+from aggregator import tombstones, yamlio
 from aggregator.records import Obra, record_from_dict
 from aggregator.snapshot import write_source_file
 
@@ -71,12 +72,18 @@ def obras(filler: int = 52) -> list[Obra]:
     return out
 
 
+def removed() -> Obra:
+    """A work the latest harvest no longer found (its page is a tombstone)."""
+    return _obra(90, "Sede vecinal retirada", "in_progress", status="En obra", progress=35,
+                 amount="48000000", end_planned="2027-06-30", kind="Sede social")
+
+
 def changes() -> dict:
     """Two harvests: the first one's summary, then the latest one's changes: work 1
-    advanced 40 -> 55, work 3 finished, work 2's amount corrected."""
+    advanced 40 -> 55, work 3 finished, work 2's amount corrected, work 90 removed."""
     common = {"source": SOURCE, "type": "obra", "institution": "ministerio-de-salud"}
     return {"changes": [
-        {"at": FIRST, **common, "id": None, "change": "added", "title": "+58 registros",
+        {"at": FIRST, **common, "id": None, "change": "added", "title": "+59 registros",
          "fields": [], "before": {}, "after": {}},
         {"at": LAST, **common, "id": f"{SOURCE}:1", "change": "updated",
          "title": "Hospital de Ejemplo: nueva torre", "fields": ["progress"],
@@ -88,6 +95,8 @@ def changes() -> dict:
         {"at": LAST, **common, "id": f"{SOURCE}:2", "change": "updated",
          "title": "Consultorio de Ñuñoa", "fields": ["amount"],
          "before": {"amount": "240000000"}, "after": {"amount": "250000000"}},
+        {"at": LAST, **common, "id": f"{SOURCE}:90", "change": "removed",
+         "title": "Sede vecinal retirada", "fields": [], "before": {}, "after": {}},
     ]}
 
 
@@ -95,6 +104,7 @@ def write(data: Path) -> Path:
     site_snapshot.write(data)
     write_source_file(data, SOURCE, "csv", LAST, obras(), cache_dir=False,
                       name="Obras (prueba)", url=HOST)
+    tombstones.update(data, SOURCE, [removed()], [], LAST)
     by_month: dict[str, list] = {}
     for entry in changes()["changes"]:
         by_month.setdefault(entry["at"][:7], []).append(entry)

@@ -15,6 +15,7 @@ PAGES = ["/obras/", "/obras/todas/", "/obras/atrasadas/", "/obras/regiones/",
          "/obras/etapa/en-ejecucion/", "/obras/hospital-de-ejemplo-nueva-torre-1/",
          "/obras/parque-planificado-5/", "/obras/escuela-terminada-3/",
          "/obras/obra-script-alert-1-script-con-b-marcas-b-6/",
+         "/obras/sede-vecinal-retirada-90/",
          "/instituciones/ministerio-de-salud/", "/catalogo/"]
 BUNDLED = ["/obras/", "/obras/regiones/", "/obras/atrasadas/", "/obras/viaducto-san-martin-807/",
            "/obras/institucion/ar-caba-ministerio-de-salud/",

@@ -105,7 +105,13 @@ def test_a_work_page_shows_progress_amount_dates_place_and_history(site):
     # The change log's history (issue 11's _history.html), as on every record page.
     assert "Historial Actualizado 25 de noviembre de 2026 Avance: antes «40 %», ahora " \
            "«55 %»" in page
+    # Its progress at each harvest, read back from the log from what it is now.
+    assert ("Avance en el tiempo Avance y etapa en cada cosecha que los cambió Cosecha Avance "
+            "Etapa 1 de octubre de 2026 (primera) 40 % En ejecución 25 de noviembre de 2026 "
+            "55 % En ejecución") in page
     finished = text(read(site, "/obras/escuela-terminada-3/"))
+    assert ("1 de octubre de 2026 (primera) 90 % En ejecución 25 de noviembre de 2026 100 % "
+            "Finalizada") in finished
     assert "Etapa: antes «En ejecución», ahora «Finalizada»" in finished
     assert "Término real: antes «sin dato», ahora «15 de febrero de 2026»" in finished
     assert "Término 31 de diciembre de 2025 15 de febrero de 2026" in finished
@@ -129,7 +135,22 @@ def test_the_summary_totals_are_exact_and_follow_up_is_counted(site):
     # Since the previous harvest (change log): 1 advanced, 1 finished, the other 53
     # works in progress stalled.
     assert "En la última cosecha ( 25 de noviembre de 2026 ), comparada con la anterior" in page
-    assert "1 avanzaron 53 se estancaron (en ejecución, sin avance) 1 terminaron" in page
+    assert ("1 avanzaron 53 se estancaron (en ejecución, sin avance) 1 terminaron "
+            "1 se retiraron de la fuente") in page
+
+
+def test_a_removed_work_is_a_tombstone_with_its_last_figures(site):
+    html_text = read(site, "/obras/sede-vecinal-retirada-90/")
+    page = text(html_text)
+    assert '<meta name="robots" content="noindex">' in html_text
+    assert "Retirado de la fuente. Esta obra pública dejó de estar publicada en" in page
+    assert ("Etapa En ejecución (En obra) Avance 35 % Monto 48.000.000 CLP Contratista "
+            "Constructora Ejemplo Término previsto 30 de junio de 2027") in page
+    assert "Historial Eliminado 25 de noviembre de 2026" in page
+    listed = [read(site, u) for u in ("/obras/todas/", "/obras/todas/pagina/2/")]
+    assert "Pavimentación de calle número 58" in "".join(listed)
+    assert not any("sede-vecinal-retirada" in t for t in listed)
+    assert "Sede vecinal" not in (site / "catalogo" / "obras.csv").read_text("utf-8")
 
 
 def test_charts_are_svg_with_text_alternatives_and_tables(site):

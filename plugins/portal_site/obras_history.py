@@ -1,14 +1,18 @@
 """How public works moved between harvests, from the snapshot's change log
-(`changes/<YYYY-MM>.yaml`, aggregator/changes.py): the summary of /obras/.
+(`changes/<YYYY-MM>.yaml`, aggregator/changes.py): the summary of /obras/ and
+each work's progress over time.
 
-Each work's own history is the change log's "Historial" (`_history.html`, as on
-every record page). Here every work is compared with its source's previous
-harvest: the entries of the source's latest harvest tell which works advanced
+Each work's page has the change log's "Historial" (`_history.html`, as on every
+record page) and, read from the same entries, its progress and stage at each
+harvest that changed them (`FollowUp.timeline`): walked back from the work as it
+is now, so the last row is always what the page shows. For the summary, every
+work is compared with its source's previous harvest: the entries of the source's latest harvest tell which works advanced
 (progress grew) or finished (stage became finished, or progress reached 100);
 a work in progress whose progress did not grow stalled. A latest harvest that
 changed nothing (status.yaml's `last_success` after the source's last entry)
 means nothing advanced: every work in progress stalled. A source harvested only
-once has nothing to compare, and the page says so.
+once has nothing to compare, and the page says so. Works removed at the latest
+harvest are counted too (their pages are tombstones).
 """
 
 from __future__ import annotations
@@ -32,7 +36,36 @@ class FollowUp:
     finished: list = field(default_factory=list)
     stalled: list = field(default_factory=list)
     added: int = 0
+    removed: int = 0                # works the latest harvest no longer found
     since: str | None = None        # the latest harvest compared (ISO), when one for all
+    # For the timelines: each source's first harvest (its summary entry), each
+    # work's `added` entry, and its entries that moved progress or stage (oldest first).
+    first: dict[str, str] = field(default_factory=dict)
+    seen: dict[str, str] = field(default_factory=dict)
+    moves: dict[str, list[dict]] = field(default_factory=dict)
+
+    def timeline(self, obra) -> list[tuple[str | None, object, str]]:
+        """(harvest time, progress, stage) of a work, oldest first: the state it
+        was first seen in (time None when the window of the log does not reach
+        it), then one row per harvest that changed its progress or stage."""
+        state = (obra.progress, obra.stage)
+        rows = []
+        moves = self.moves.get(obra.id, ())
+        for e in reversed(moves):
+            rows.append((e["at"], *state))
+            before = e["before"]
+            state = (before.get("progress") if _moved(e, "progress") else state[0],
+                     before.get("stage") if _moved(e, "stage") else state[1])
+        since = self.seen.get(obra.id) or self.first.get(obra.source)
+        if since and moves and _when(since) >= _when(moves[0]["at"]):
+            since = None
+        rows.append((since, *state))
+        rows.reverse()
+        return rows
+
+    def source_digest(self, source: str) -> str:
+        """What the timelines of a source's works read besides their own entries."""
+        return str(self.first.get(source))
 
 
 def _when(value) -> datetime:
@@ -42,6 +75,10 @@ def _when(value) -> datetime:
     except ValueError:
         return EARLIEST
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _moved(entry: dict, name: str) -> bool:
+    return name in entry["before"] or name in entry["after"]
 
 
 def _num(value) -> float:
@@ -60,13 +97,18 @@ def follow_up(data_dir: Path | str, obras, status: dict, months: int | None) -> 
     runs: dict[str, set[str]] = {}
     first: dict[str, str] = {}          # source -> `at` of its first-harvest summary
     latest_of: dict[str, dict] = {}     # record id -> its fields' (before, after) at `at`
+    out = FollowUp(first=first)
     for e in entries:
         if e["source"] not in sources:
             continue
         runs.setdefault(e["source"], set()).add(e["at"])
         if e["id"] is None:
             first[e["source"]] = e["at"]
-    out = FollowUp()
+        elif e["change"] == "added":
+            out.seen[e["id"]] = e["at"]
+            out.moves.pop(e["id"], None)        # back after a removal: a new life
+        elif e["change"] == "updated" and (_moved(e, "progress") or _moved(e, "stage")):
+            out.moves.setdefault(e["id"], []).append(e)
     latest: dict[str, str] = {}
     for src in sources:
         done = ((status.get("sources") or {}).get(src) or {}).get("last_success")
@@ -79,6 +121,9 @@ def follow_up(data_dir: Path | str, obras, status: dict, months: int | None) -> 
         return out
     for e in entries:
         if e["id"] and latest.get(e["source"]) == e["at"] and e["type"] in ("obra", None):
+            if e["change"] == "removed":
+                out.removed += 1
+                continue
             moved = latest_of.setdefault(e["id"], {"change": e["change"]})
             for name in ("progress", "stage"):
                 if name in e["before"] or name in e["after"]:

@@ -153,7 +153,7 @@ def _summary(site, obras) -> None:
     delayed = [(o, idx.delays[o.id]) for o in idx.delayed[:SUMMARY_ROWS]]
     charts = _charts(idx)
     moved = (follow.compared, len(follow.advanced), len(follow.stalled),
-             len(follow.finished), follow.added, follow.since)
+             len(follow.finished), follow.added, follow.removed, follow.since)
     fingerprint = [repr(stages), repr(institutions), repr(moved), str(len(idx.institutions)),
                    idx.totals_text(idx.obras), str(len(idx.delayed)),
                    *(f"{obras.line_fps[o.id]}" for o, _days in delayed),
@@ -177,7 +177,7 @@ def _work_pages(site, obras) -> None:
         if site.sink.group(f"obras:{source}", (
                 site.file_digests.get(source) or digest(*(site.fp(o) for o in items)),
                 site.institutions_digest, model.source_name(source),
-                model.changes.source_digest(source),
+                model.changes.source_digest(source), obras.follow.source_digest(source),
                 *(f"{model.slugs[o.id]}:{idx.delays.get(o.id)}" for o in items))):
             continue
         for o in items:
@@ -190,13 +190,14 @@ def _work(site, obras, o) -> None:
     inst = model.institution_of(o)
     source = model.source_name(o.source)
     slug = model.slugs[o.id]
+    timeline = obras.follow.timeline(o)
     fingerprint = (site.fp(o), inst.name if inst else "", inst.id if inst else "", source,
-                   str(idx.delays.get(o.id)), model.changes.record_digest(o.id),
+                   str(idx.delays.get(o.id)), model.changes.record_digest(o.id), repr(timeline),
                    *(g.path if g else "" for g in (idx.region_of(o), idx.commune_of(o),
                                                    idx.kind_of(o))))
     site.sink.page(f"obras/{slug}/index.html", "obra", fingerprint, obra=o, institution=inst,
                    source_name=source, ob=idx, delay=idx.delays.get(o.id), region=idx.region_of(o),
-                   commune=idx.commune_of(o), kind=idx.kind_of(o))
+                   commune=idx.commune_of(o), kind=idx.kind_of(o), timeline=timeline)
 
 
 # -- listings -------------------------------------------------------------------
