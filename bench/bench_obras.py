@@ -3,6 +3,8 @@
 - Harvest: a messy Latin-1 `;` export of N works served by the replay server on
   127.0.0.1, read by the csv adapter (`record_type: obra`): fetch + CSV parse +
   normalize, records/s; then the whole run loop (reconcile, write the snapshot).
+  Reference in the same process: the same bytes decoded and split into rows by
+  the standard `csv` module alone (the floor any CSV reader pays).
 - Build: the synthetic snapshot of N datasets built twice, without and with the N
   works (portal plugins, search index off, fresh output and build cache, warm
   parse cache): seconds and peak RSS of each, and from the build's own section
@@ -15,6 +17,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import re
 import shutil
@@ -58,8 +62,13 @@ def harvest_child(csv_path: str, data_dir: str, cache_dir: str) -> dict:
         started = time.perf_counter()
         result = runner.harvest(source, full=True)
         run_s = time.perf_counter() - started
+    started = time.perf_counter()
+    text = Path(csv_path).read_bytes().decode("latin-1")
+    rows = sum(1 for _ in csv.reader(io.StringIO(text, newline=""), delimiter=";")) - 1
+    floor_s = time.perf_counter() - started
     return {"count": count, "parse_s": parse_s, "run_s": run_s, "records": result.records,
-            "state": result.state, "warnings": result.warnings}
+            "state": result.state, "warnings": result.warnings, "rows": rows,
+            "floor_s": floor_s}
 
 
 def _snapshot_with_works(data: Path, folder: Path) -> Path:
@@ -107,8 +116,10 @@ def run(ctx) -> None:
             say(f"  {scale:,}: harvest failed: {m.stderr.strip()[-500:]}")
             continue
         h = json.loads(m.stdout.strip().splitlines()[-1])
+        floor = h["rows"] / h["floor_s"]
         harvests.append((f"{scale:,}", f"{csv_path.stat().st_size / 1e6:.1f}", f"{h['count']:,}",
                          f"{h['parse_s']:.1f}", f"{h['count'] / h['parse_s']:,.0f}",
+                         f"{floor:,.0f}", f"{h['count'] / h['parse_s'] / floor:.3f}",
                          f"{h['run_s']:.1f}", f"{h['records'] / h['run_s']:,.0f}",
                          f"{h['warnings']}", f"{m.peak_rss_mb:,.0f}"))
         for folder in (data, with_works):      # warm parse cache, as after `make aggregate`
@@ -139,6 +150,7 @@ def run(ctx) -> None:
     say("  Harvest: SYNTHETIC Latin-1 ';' export served on 127.0.0.1, csv adapter "
         "(record_type: obra)")
     table(harvests, ("works", "CSV MB", "records", "fetch+parse+normalize s", "records/s",
+                     "csv.reader alone rows/s", "ratio",
                      "full run s", "records/s (run)", "warnings", "peak RSS MB"))
     say("  Build: N synthetic datasets, without and with N works (best of 2 up to 20,000, "
         "else 1); sections from the build's own timings")

@@ -13,28 +13,27 @@ import csv
 import io
 import json
 import re
-from datetime import date, datetime, timezone
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, build_site
+from harvest_helpers import Clock, harvest, records
+from test_obras_adapter import BA, ba_options, source, with_registry
 
 from aggregator import tombstones, yamlio
 from aggregator.changes import read_changes
 from aggregator.snapshot import read_source_file
 from devtools.replay import ReplayServer
-from harvest_helpers import Clock, harvest, records
-from test_obras_adapter import BA, ba_options, source, with_registry
-
-import sys
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from portal_site.model import SiteModel  # noqa: E402
-from portal_site.obras_history import follow_up  # noqa: E402
+from portal_site.model import SiteModel
+from portal_site.obras_history import follow_up
 
-FIRST = datetime(2026, 10, 1, 6, 0, tzinfo=timezone.utc)
-SECOND = datetime(2026, 11, 3, 6, 0, tzinfo=timezone.utc)
-THIRD = datetime(2026, 11, 10, 6, 0, tzinfo=timezone.utc)
+FIRST = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
+SECOND = datetime(2026, 11, 3, 6, 0, tzinfo=UTC)
+THIRD = datetime(2026, 11, 10, 6, 0, tzinfo=UTC)
 SID = "ba"
 
 
@@ -128,8 +127,8 @@ def read(out: Path, url: str) -> str:
 
 
 def text(html: str) -> str:
-    main = re.search(r"<main.*?</main>", html, re.S).group(0)
-    main = re.sub(r"<svg.*?</svg>", " ", main, flags=re.S)
+    main = re.search(r"<main.*?</main>", html, re.DOTALL).group(0)
+    main = re.sub(r"<svg.*?</svg>", " ", main, flags=re.DOTALL)
     return " ".join(re.sub(r"<[^>]+>", " ", main).replace("&nbsp;", " ").split())
 
 

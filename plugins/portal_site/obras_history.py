@@ -18,13 +18,13 @@ harvest are counted too (their pages are tombstones).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.changes import read_changes
 from aggregator.snapshot import default_cache_dir, load_yaml_cached
 
-EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -71,10 +71,10 @@ class FollowUp:
 def _when(value) -> datetime:
     """An `at` or `last_success` as an aware datetime (naive ones are UTC)."""
     try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(str(value))     # 3.11 reads a trailing Z
     except ValueError:
         return EARLIEST
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _moved(entry: dict, name: str) -> bool:
