@@ -237,8 +237,8 @@ def parse_point(lat_text: str | None, lon_text: str | None,
     lon, lon_why = parse_coordinate(lon_text, 180, lon_range)
     notes = [("lat/lon", why) for why in dict.fromkeys(filter(None, (lat_why, lon_why)))]
     if bounds and (lat is None or lon is None) and lat_text and lon_text:
-        swapped_lat, why_a = parse_coordinate(lon_text, 90, lat_range)
-        swapped_lon, why_b = parse_coordinate(lat_text, 180, lon_range)
+        swapped_lat, _why_a = parse_coordinate(lon_text, 90, lat_range)
+        swapped_lon, _why_b = parse_coordinate(lat_text, 180, lon_range)
         if swapped_lat is not None and swapped_lon is not None:
             return swapped_lat, swapped_lon, [("lat/lon", "latitude and longitude swapped")]
     if (lat is None) != (lon is None):
@@ -263,7 +263,7 @@ def parse_day(text: str | None) -> tuple[str | None, str | None]:
         return None, "not a date, left empty"
     # The feed adapter's parser knows ISO, RFC 822 and dd/mm/yyyy; imported here
     # because the adapters package imports this module.
-    from .adapters.feed import _parse  # noqa: PLC0415
+    from .adapters.feed import _parse
     found = _parse(raw)
     if found is None:
         return None, "not a date, left empty"
@@ -289,7 +289,7 @@ def day_of(value: str | None, last: bool = False) -> date | None:
         return None
 
 
-_HOST_PATH = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+/", re.I)
+_HOST_PATH = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+/", re.IGNORECASE)
 
 
 def web_url(text: str | None) -> str | None:

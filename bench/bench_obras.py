@@ -136,7 +136,7 @@ def run(ctx) -> None:
         sections = _sections(best["with"].stderr)
         ds_pages, ds_s, ds_cpu = sections.get("datasets", (0, 0.0, 0.0))
         ob_pages, ob_s, ob_cpu = sections.get("obras", (0, 0.0, 0.0))
-        rate = lambda pages, secs: pages / secs if secs else float("nan")  # noqa: E731
+        rate = lambda pages, secs: pages / secs if secs else float("nan")
         builds.append((f"{scale:,}", f"{best['without'].seconds:.1f}",
                        f"{best['with'].seconds:.1f}",
                        f"{best['with'].seconds - best['without'].seconds:.1f}",
@@ -145,8 +145,8 @@ def run(ctx) -> None:
                        f"{rate(ds_pages, ds_s):,.0f} / {rate(ds_pages, ds_cpu):,.0f}",
                        f"{ob_pages:,} in {ob_s:.1f} (cpu {ob_cpu:.1f})",
                        f"{rate(ob_pages, ob_s):,.0f} / {rate(ob_pages, ob_cpu):,.0f}",
-                       f"{rate(ob_pages, ob_s) / rate(ds_pages, ds_s):.2f} / "
-                       f"{rate(ob_pages, ob_cpu) / rate(ds_pages, ds_cpu):.2f}"))
+                       (f"{rate(ob_pages, ob_s) / rate(ds_pages, ds_s):.2f} / "
+                        f"{rate(ob_pages, ob_cpu) / rate(ds_pages, ds_cpu):.2f}")))
     say("  Harvest: SYNTHETIC Latin-1 ';' export served on 127.0.0.1, csv adapter "
         "(record_type: obra)")
     table(harvests, ("works", "CSV MB", "records", "fetch+parse+normalize s", "records/s",

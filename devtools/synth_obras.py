@@ -58,8 +58,8 @@ def work(n: int, publishers: list[str], rng: random.Random) -> list[str]:
     region = REGIONS[n % len(REGIONS)]
     kind = rng.choice(KINDS)
     return [str(n + 1), f"{kind} {rng.choice(NOUNS)} de {rng.choice(TOPICS)} {n + 1} (sintética)",
-            f"Obra de {kind.lower()} en la comuna {n % 23 + 1} de {region}. "
-            f"Contempla {rng.choice(NOUNS)} y {rng.choice(NOUNS)}.",
+            (f"Obra de {kind.lower()} en la comuna {n % 23 + 1} de {region}. "
+             f"Contempla {rng.choice(NOUNS)} y {rng.choice(NOUNS)}."),
             rng.choice(publishers), kind, status, progress, _amount(rng),
             f"Constructora {rng.randrange(400)} (sintética)", region,
             f"Comuna {n % 23 + 1} de {region}", f"Calle {rng.randrange(1, 900)} N° {n % 3000}",

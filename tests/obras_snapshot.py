@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import site_snapshot
+
 from aggregator import tombstones, yamlio
 from aggregator.records import Obra, record_from_dict
 from aggregator.snapshot import write_source_file
@@ -23,14 +24,15 @@ LAST = "2026-11-25T06:00:00+00:00"      # its latest harvest (site_snapshot.STAM
 
 
 def _obra(n: int, title: str, stage: str, **kw) -> Obra:
-    base = dict(id=f"{SOURCE}:{n}", source=SOURCE, remote_id=str(n), url=f"{HOST}/obras/{n}",
-                institution="ministerio-de-salud", title=title,
-                description=f"Descripción de la obra {n}.\n\nSegundo párrafo.",
-                publisher="Ministerio de Salud", kind="Hospital", status=stage, stage=stage,
-                progress=None, amount=None, currency="CLP", contractor="Constructora Ejemplo",
-                region="Metropolitana de Santiago", commune="Santiago",
-                address=f"Calle Ejemplo {n}", lat=-33.45 - n / 1000, lon=-70.66 - n / 1000,
-                start="2025-01-10", end_planned=None, end_actual=None, image=None)
+    base = {"id": f"{SOURCE}:{n}", "source": SOURCE, "remote_id": str(n),
+            "url": f"{HOST}/obras/{n}", "institution": "ministerio-de-salud", "title": title,
+            "description": f"Descripción de la obra {n}.\n\nSegundo párrafo.",
+            "publisher": "Ministerio de Salud", "kind": "Hospital", "status": stage,
+            "stage": stage, "progress": None, "amount": None, "currency": "CLP",
+            "contractor": "Constructora Ejemplo", "region": "Metropolitana de Santiago",
+            "commune": "Santiago", "address": f"Calle Ejemplo {n}", "lat": -33.45 - n / 1000,
+            "lon": -70.66 - n / 1000, "start": "2025-01-10", "end_planned": None,
+            "end_actual": None, "image": None}
     base.update(kw)
     # Through from_dict, as the snapshot reader gives it back (amounts normalized).
     return record_from_dict(Obra(**base).to_dict())

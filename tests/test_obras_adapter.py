@@ -13,11 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from harvest_helpers import FIXTURES, Clock, harvest, records, source_path
 
 from aggregator import yamlio
 from aggregator.config import ConfigError, parse_config
 from aggregator.records import STAGES
-from harvest_helpers import FIXTURES, Clock, harvest, records, source_path
 
 ROOT = Path(__file__).resolve().parent.parent
 BA = FIXTURES / "obras" / "obras_ba_observatorio_obras_urbanas.csv"
@@ -188,7 +188,7 @@ def test_a_json_array_gives_the_same_works_as_the_csv(replay, tmp_path):
                                  source(replay.url + "/obras.json", "b", **options)])
     a, b = records(tmp_path, "a"), records(tmp_path, "b")
     assert code == 0 and len(b) == 30
-    strip = lambda r: {k: v for k, v in r.to_dict().items() if k not in ("id", "source")}  # noqa
+    strip = lambda r: {k: v for k, v in r.to_dict().items() if k not in ("id", "source")}
     assert all(strip(a[k]) == strip(b[k]) for k in b)
 
 

@@ -4,11 +4,10 @@ without JavaScript (the progress is text as well as a bar)."""
 
 from __future__ import annotations
 
-import pytest
-from conftest import StaticServer
-
 import obras_snapshot
+import pytest
 import site_snapshot
+from conftest import StaticServer
 
 PAGES = ["/obras/", "/obras/todas/", "/obras/atrasadas/", "/obras/regiones/",
          "/obras/region/metropolitana-de-santiago/", "/obras/instituciones/", "/obras/tipos/",

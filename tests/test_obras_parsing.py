@@ -8,8 +8,18 @@ from decimal import Decimal
 
 import pytest
 
-from aggregator.obras import (DEFAULT_STAGES, day_of, parse_amount, parse_coordinate, parse_day,
-                              parse_point, parse_progress, repair_text, stage_mapping, stage_of)
+from aggregator.obras import (
+    DEFAULT_STAGES,
+    day_of,
+    parse_amount,
+    parse_coordinate,
+    parse_day,
+    parse_point,
+    parse_progress,
+    repair_text,
+    stage_mapping,
+    stage_of,
+)
 from aggregator.records import Obra, RecordError, record_from_dict, record_from_trusted
 
 BA_BOUNDS = [-58.6, -34.75, -58.3, -34.5]

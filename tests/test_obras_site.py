@@ -13,13 +13,13 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from conftest import ROOT, build_site
-
 import obras_snapshot
+import pytest
 import site_snapshot
-from aggregator.snapshot import read_source_file, write_source_file
+from conftest import ROOT, build_site
 from site_pages import html_pages, parse, resolve
+
+from aggregator.snapshot import read_source_file, write_source_file
 
 BA_BOUNDS = (-58.6, -34.75, -58.3, -34.5)
 
@@ -39,8 +39,8 @@ def read(out: Path, url: str) -> str:
 
 def text(html_text: str) -> str:
     """The visible text of a page's <main>, whitespace folded."""
-    main = re.search(r"<main.*?</main>", html_text, re.S).group(0)
-    main = re.sub(r"<svg.*?</svg>", " ", main, flags=re.S)
+    main = re.search(r"<main.*?</main>", html_text, re.DOTALL).group(0)
+    main = re.sub(r"<svg.*?</svg>", " ", main, flags=re.DOTALL)
     return " ".join(re.sub(r"<[^>]+>", " ", main).replace("&nbsp;", " ").split())
 
 
@@ -155,7 +155,7 @@ def test_a_removed_work_is_a_tombstone_with_its_last_figures(site):
 
 def test_charts_are_svg_with_text_alternatives_and_tables(site):
     html_text = read(site, "/obras/")
-    svgs = re.findall(r"<svg .*?</svg>", html_text, re.S)
+    svgs = re.findall(r"<svg .*?</svg>", html_text, re.DOTALL)
     assert len(svgs) == 3
     for svg in svgs:
         ids = re.search(r'aria-labelledby="([^"]+)"', svg).group(1).split()
@@ -170,7 +170,7 @@ def test_charts_are_svg_with_text_alternatives_and_tables(site):
     assert desc == ("0 %: 1; 1–24 %: 14; 25–49 %: 26; 50–74 %: 15; 75–99 %: 0; "
                     "100 %: 1; Sin dato: 1.")
     table = re.search(r"<caption>Distribución del avance</caption>.*?</table>", html_text,
-                      re.S).group(0)
+                      re.DOTALL).group(0)
     for label, count in re.findall(r"([^:;]+): (\d+)", desc.rstrip(".")):
         assert f"<th scope=\"row\">{label.strip()}</th><td>{count}</td>" in table
 
@@ -239,11 +239,12 @@ def test_a_site_without_works_still_has_the_section(tmp_path_factory):
 
 def test_works_reach_the_search_corpus(tmp_path):
     sys.path.insert(0, str(ROOT / "plugins"))
-    from portal_search.documents import STAGE_LABELS  # noqa: PLC0415
-    from portal_search.generator import documents_of  # noqa: PLC0415
-    from portal_site.model import SiteModel  # noqa: PLC0415
-    from portal_site.obras_data import STAGES  # noqa: PLC0415
-    from datetime import date  # noqa: PLC0415
+    from datetime import date
+
+    from portal_search.documents import STAGE_LABELS
+    from portal_search.generator import documents_of
+    from portal_site.model import SiteModel
+    from portal_site.obras_data import STAGES
 
     assert STAGE_LABELS == {k: v[0] for k, v in STAGES.items()}
     model = SiteModel.load(obras_snapshot.write(tmp_path / "data"), date(2026, 11, 26))

@@ -33,12 +33,14 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterator
 from string import Formatter
-from typing import Any, Iterator
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from ..config import ConfigError
-from ..obras import ObraRows, check_options as check_obra_options, repair_text
+from ..obras import ObraRows, repair_text
+from ..obras import check_options as check_obra_options
 from ..records import Consultation, Record, TransparencyEntry
 from ..sanitize import plain_list, plain_text, safe_url, text_html
 from .base import Adapter, ItemError, Option, SourceError
@@ -88,7 +90,7 @@ LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "as
 
 class CsvRegisterAdapter(Adapter):
     name = "csv"
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "record_type": Option(str, "transparency", "transparency, consultation or obra"),
         "columns": Option(dict, None, "field -> column name or list of column names"),
         "delimiter": Option(str, None, "column delimiter (default: detected)"),
@@ -446,7 +448,7 @@ def _detect(line: str) -> str:
 
 
 def _charset(content_type: str) -> str | None:
-    m = re.search(r"charset=\"?([\w.:-]+)", content_type, re.I)
+    m = re.search(r"charset=\"?([\w.:-]+)", content_type, re.IGNORECASE)
     return m.group(1) if m else None
 
 

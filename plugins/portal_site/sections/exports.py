@@ -15,8 +15,8 @@ import re
 from ..fragments import CSV, JSON
 from ..indexes import license_label
 from ..scorecard import board
-from .scorecard import CSV_FILE as SCORES_CSV
 from . import obras
+from .scorecard import CSV_FILE as SCORES_CSV
 
 DATA_JSON = "catalogo/data.json"
 CSV_FILE = "catalogo/datasets.csv"
@@ -24,7 +24,7 @@ CSV_COLUMNS = ["id", "titulo", "institucion", "institucion_id", "publicador", "t
                "etiquetas", "formatos", "licencia", "publicado", "actualizado",
                "pagina_portal", "pagina_fuente"]
 _BLOCK = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|tr|td|th|table|blockquote|pre)\b[^>]*>",
-                    re.I)
+                    re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 

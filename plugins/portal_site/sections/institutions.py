@@ -4,10 +4,10 @@ institution with everything the portal holds about it."""
 from __future__ import annotations
 
 from .. import jsonld
-from . import obras
 from ..indexes import initial
 from ..scorecard import board
 from ..urls import unique_slugs
+from . import obras
 
 PER_PAGE = 150          # institutions per directory page
 LATEST = 8              # items of each kind shown on an institution's page
