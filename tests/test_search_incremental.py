@@ -15,6 +15,7 @@ import test_search_corpus as corpus
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from portal_search.indexer import FILTER_KEYS
 from portal_search.store import FOLDER, write_index
 
 
@@ -65,4 +66,5 @@ def test_a_portal_with_no_documents_gets_a_valid_empty_index(tmp_path):
     root = json.loads((tmp_path / "out" / FOLDER / "index.json").read_text("utf-8"))
     assert (stats.documents, root["n"], root["span"], root["shards"], root["docs"]) == \
         (0, 0, 0, [], [])
-    assert [f["k"] for f in root["filters"]] == ["tipo", "institucion", "tema", "formato", "anio"]
+    assert [f["k"] for f in root["filters"]] == FILTER_KEYS
+    assert all(f["v"] == [] for f in root["filters"])
