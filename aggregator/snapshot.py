@@ -174,16 +174,13 @@ def read_registry(path: Path, cache_dir: Path | None = None
         raise SnapshotError(f"{path}: 'mappings' must map names to institution ids")
     out, seen = [], {}
     for n, item in enumerate(doc.get("institutions") or []):
-        iid = item.get("id") if isinstance(item, dict) else None
-        where = f"{_item_line(path, 'institutions', n)}: institution {n + 1}" \
-                f"{f' ({iid!r})' if iid else ''}"
         try:
             inst = institution_from_dict(item)
         except RecordError as exc:
-            raise SnapshotError(f"{where}: {exc}") from None
+            raise SnapshotError(f"{_institution_where(path, n, item)}: {exc}") from None
         if inst.id in seen:
-            raise SnapshotError(f"{where}: id {inst.id!r} appears twice (first as "
-                                f"institution {seen[inst.id]})")
+            raise SnapshotError(f"{_institution_where(path, n, item)}: id {inst.id!r} "
+                                f"appears twice (first as institution {seen[inst.id]})")
         seen[inst.id] = n + 1
         out.append(inst)
     for n, inst in enumerate(out):
@@ -195,6 +192,14 @@ def read_registry(path: Path, cache_dir: Path | None = None
         raise SnapshotError(f"{path}: 'mappings' name unknown institution(s): "
                             f"{', '.join(missing)}")
     return out, mappings
+
+
+def _institution_where(path: Path, n: int, item: Any) -> str:
+    """Where an institution's error is: only ever computed for an error (it
+    parses the whole file again: once per institution, that is quadratic)."""
+    iid = item.get("id") if isinstance(item, dict) else None
+    return f"{_item_line(path, 'institutions', n)}: institution {n + 1}" \
+           f"{f' ({iid!r})' if iid else ''}"
 
 
 def _item_line(path: Path, key: str, index: int) -> str:
