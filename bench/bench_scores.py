@@ -34,7 +34,7 @@ INSTITUTIONS = 1000
 
 def _score(data: Path, cache: Path) -> dict:
     """One scoring, timed by stage (run in a child process by _measure)."""
-    from aggregator.score import Scorer, write   # noqa: PLC0415
+    from aggregator.score import Scorer, write
     started = time.perf_counter()
     scorer = Scorer(ROOT / "pelicanconf.py")
     facts = scorer.read(data, cache)
@@ -56,17 +56,16 @@ def _peak_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    import resource   # noqa: PLC0415 - not Linux: the best there is
+    import resource  # not Linux: the best there is
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _harvest(data: Path, cache: Path) -> None:
     """Change one dataset of every source file (its modified date) and write the
     files as `aggregator run` does, handing the scorer their facts."""
-    from aggregator.records import Dataset             # noqa: PLC0415
-    from aggregator.score import Scorer                # noqa: PLC0415
-    from aggregator.snapshot import (read_source_file, source_files,  # noqa: PLC0415
-                                     write_source_file)
+    from aggregator.records import Dataset
+    from aggregator.score import Scorer
+    from aggregator.snapshot import read_source_file, source_files, write_source_file
     keeper = Scorer(ROOT / "pelicanconf.py").keeper(cache)
     for path in source_files(data):
         sf = read_source_file(path, cache)

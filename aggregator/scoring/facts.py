@@ -33,8 +33,14 @@ from typing import NamedTuple
 
 from .. import snapshot, yamlio
 from ..records import Institution
-from ..snapshot import (RACY_NS, VALIDATED, SnapshotError, load_yaml_cached, read_registry,
-                        source_files)
+from ..snapshot import (
+    RACY_NS,
+    VALIDATED,
+    SnapshotError,
+    load_yaml_cached,
+    read_registry,
+    source_files,
+)
 from .quality import QualityCheck
 
 VERSION = "score-facts-v2"
