@@ -98,6 +98,7 @@ def _run(args) -> int:
     scorer = Scorer(args.settings)      # checked before anything is harvested
     out = None if args.quiet else sys.stderr
     runner = Runner(config, args.data, out=out)
+    runner.on_write = scorer.keeper(runner.cache_dir)
     code = runner.run(only=args.only, full=args.full)
     try:
         scorer.run(args.data, runner.cache_dir, out=out)

@@ -139,6 +139,9 @@ class Runner:
         self.board: Board | None = None
         # Every change of a run carries the run's start (set by run()).
         self.run_at: str | None = None
+        # Told of each source file written (write_source_file's on_write): the
+        # scorecard's facts keeper, set by `aggregator run`.
+        self.on_write = None
 
     def _read_status(self) -> dict:
         path = self.data_dir / "status.yaml"
@@ -199,7 +202,8 @@ class Runner:
                 changed = write_source_file(self.data_dir, source.id, source.adapter,
                                             self.now().isoformat(), list(records.values()),
                                             self.cache_dir, name=source.name,
-                                            url=adapter_cls.portal_url(source))
+                                            url=adapter_cls.portal_url(source),
+                                            on_write=self.on_write)
             finally:
                 self.gate.leave()
             result.state = "ok" if changed else "unchanged"

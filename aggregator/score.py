@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import yamlio
 from .scoring import emit, history
 from .scoring.compute import compute
-from .scoring.facts import SnapshotFacts, read_facts
+from .scoring.facts import Keeper, SnapshotFacts, read_facts
 from .scoring.method import SETTING, Method, MethodError
 from .snapshot import ROOT, SnapshotError, _cache_path, _store, default_cache_dir
 from .transparency import PatternError, institution_links, patterns_from_settings
@@ -68,6 +68,11 @@ class Scorer:
 
     def read(self, data_dir: Path | str, cache_dir: Path | None = None) -> SnapshotFacts:
         return read_facts(data_dir, self.method.quality_check(), cache_dir)
+
+    def keeper(self, cache_dir: Path | None) -> Keeper:
+        """For `aggregator run` to hand over the facts of each source file it
+        writes (`write_source_file(on_write=...)`), kept for the scoring after it."""
+        return Keeper(self.method.quality_check(), cache_dir)
 
     def document(self, facts: SnapshotFacts) -> dict:
         now, reference = reference_time(facts)
