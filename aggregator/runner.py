@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -36,8 +36,13 @@ from .parallel import WriteGate, run_all
 from .reconcile import Reconciler
 from .records import Record
 from .report import Board, Progress, summary_table
-from .snapshot import SnapshotError, default_cache_dir, read_registry, read_source_file, \
-    write_source_file
+from .snapshot import (
+    SnapshotError,
+    default_cache_dir,
+    read_registry,
+    read_source_file,
+    write_source_file,
+)
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
 # Incremental runs ask for changes since the last error-free run, minus this
@@ -52,7 +57,7 @@ STRAGGLER_GRACE = 30.0
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass
@@ -93,10 +98,10 @@ def _parse_time(value: object) -> datetime | None:
     if not value:
         return None
     try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class Runner:
@@ -134,6 +139,9 @@ class Runner:
         self.board: Board | None = None
         # Every change of a run carries the run's start (set by run()).
         self.run_at: str | None = None
+        # Told of each source file written (write_source_file's on_write): the
+        # scorecard's facts keeper, set by `aggregator run`.
+        self.on_write = None
 
     def _read_status(self) -> dict:
         path = self.data_dir / "status.yaml"
@@ -194,7 +202,8 @@ class Runner:
                 changed = write_source_file(self.data_dir, source.id, source.adapter,
                                             self.now().isoformat(), list(records.values()),
                                             self.cache_dir, name=source.name,
-                                            url=adapter_cls.portal_url(source))
+                                            url=adapter_cls.portal_url(source),
+                                            on_write=self.on_write)
             finally:
                 self.gate.leave()
             result.state = "ok" if changed else "unchanged"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import runpy
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import yamlio
 from .scoring import emit, history
 from .scoring.compute import compute
-from .scoring.facts import SnapshotFacts, read_facts
+from .scoring.facts import Keeper, SnapshotFacts, read_facts
 from .scoring.method import SETTING, Method, MethodError
 from .snapshot import ROOT, SnapshotError, _cache_path, _store, default_cache_dir
 from .transparency import PatternError, institution_links, patterns_from_settings
@@ -69,6 +69,11 @@ class Scorer:
     def read(self, data_dir: Path | str, cache_dir: Path | None = None) -> SnapshotFacts:
         return read_facts(data_dir, self.method.quality_check(), cache_dir)
 
+    def keeper(self, cache_dir: Path | None) -> Keeper:
+        """For `aggregator run` to hand over the facts of each source file it
+        writes (`write_source_file(on_write=...)`), kept for the scoring after it."""
+        return Keeper(self.method.quality_check(), cache_dir)
+
     def document(self, facts: SnapshotFacts) -> dict:
         now, reference = reference_time(facts)
         day = now.astimezone(self.zone).date()
@@ -114,10 +119,10 @@ def _time(value) -> datetime | None:
         value = datetime(value.year, value.month, value.day)
     try:
         dt = value if isinstance(value, datetime) else \
-            datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def write(data_dir: Path, doc: dict, cache_dir: Path | None = None) -> list[str]:

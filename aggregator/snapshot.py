@@ -19,18 +19,27 @@ import marshal
 import os
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from . import yamlio
 from .cache_prune import prune_parse_cache
 from .keys import unknown_keys_message
-from .records import (Consultation, Dataset, Institution, NewsItem, Record, RecordError,
-                      TransparencyEntry, record_from_dict,
-                      record_from_trusted)
+from .records import (
+    Consultation,
+    Dataset,
+    Institution,
+    NewsItem,
+    Record,
+    RecordError,
+    TransparencyEntry,
+    record_from_dict,
+    record_from_trusted,
+)
 from .registry import institution_from_dict
 
 SCHEMA_VERSION = 1
@@ -61,11 +70,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def content_digest(raw: bytes) -> str:
+    """The key of a file's bytes in the parse cache (its entry's name)."""
+    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+
+
 def _cache_path(cache_dir: Path | None, raw: bytes) -> Path | None:
     if cache_dir is None:
         return None
-    digest = hashlib.blake2b(raw, digest_size=20).hexdigest()
-    return Path(cache_dir) / "parse" / f"{digest}.marshal"
+    return Path(cache_dir) / "parse" / f"{content_digest(raw)}.marshal"
 
 
 def _store(cached: Path | None, data: Any) -> Any:
@@ -174,16 +187,13 @@ def read_registry(path: Path, cache_dir: Path | None = None
         raise SnapshotError(f"{path}: 'mappings' must map names to institution ids")
     out, seen = [], {}
     for n, item in enumerate(doc.get("institutions") or []):
-        iid = item.get("id") if isinstance(item, dict) else None
-        where = f"{_item_line(path, 'institutions', n)}: institution {n + 1}" \
-                f"{f' ({iid!r})' if iid else ''}"
         try:
             inst = institution_from_dict(item)
         except RecordError as exc:
-            raise SnapshotError(f"{where}: {exc}") from None
+            raise SnapshotError(f"{_institution_where(path, n, item)}: {exc}") from None
         if inst.id in seen:
-            raise SnapshotError(f"{where}: id {inst.id!r} appears twice (first as "
-                                f"institution {seen[inst.id]})")
+            raise SnapshotError(f"{_institution_where(path, n, item)}: id {inst.id!r} "
+                                f"appears twice (first as institution {seen[inst.id]})")
         seen[inst.id] = n + 1
         out.append(inst)
     for n, inst in enumerate(out):
@@ -195,6 +205,14 @@ def read_registry(path: Path, cache_dir: Path | None = None
         raise SnapshotError(f"{path}: 'mappings' name unknown institution(s): "
                             f"{', '.join(missing)}")
     return out, mappings
+
+
+def _institution_where(path: Path, n: int, item: Any) -> str:
+    """Where an institution's error is: only ever computed for an error (it
+    parses the whole file again: once per institution, that is quadratic)."""
+    iid = item.get("id") if isinstance(item, dict) else None
+    return f"{_item_line(path, 'institutions', n)}: institution {n + 1}" \
+           f"{f' ({iid!r})' if iid else ''}"
 
 
 def _item_line(path: Path, key: str, index: int) -> str:
@@ -237,24 +255,39 @@ def _validate_source(path: Path, doc: Any) -> dict:
 
 
 def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
-    pointer = _pointer(cache_dir, path)
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from None
-    stat = [st.st_size, st.st_mtime_ns]
-    doc = _unchanged_since_last_read(pointer, stat)
-    if doc is None:
-        doc = _read_and_remember(path, cache_dir, pointer, stat)
+    doc = read_validated(path, cache_dir)
     records = [record_from_trusted(r) for r in doc[VALIDATED]]
     return SourceFile(doc["source"], doc["adapter"], doc["harvested_at"], records, path,
                       doc.get("name"), doc.get("url"))
 
 
-def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
-                       stat: list) -> dict:
+def file_stat(path: Path) -> list:
+    """[size, mtime_ns] of a file, as the caches note it."""
     try:
-        raw = path.read_bytes()
+        st = path.stat()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def read_validated(path: Path, cache_dir: Path | None = None, raw: bytes | None = None,
+                   stat: list | None = None) -> dict:
+    """A source file as checked plain data: its header keys and, under VALIDATED,
+    each record's `to_dict()` (what the records are built from; a reader that
+    needs a few fields of 100,000 records reads them here). `raw` and `stat`:
+    the file's bytes and [size, mtime_ns] when the caller already has them."""
+    pointer = _pointer(cache_dir, path)
+    stat = stat or file_stat(path)
+    doc = _unchanged_since_last_read(pointer, stat) if raw is None else None
+    if doc is None:
+        doc = _read_and_remember(path, cache_dir, pointer, stat, raw)
+    return doc
+
+
+def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
+                       stat: list, raw: bytes | None = None) -> dict:
+    try:
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from None
     cached = _cache_path(cache_dir, raw)
@@ -468,9 +501,13 @@ def dump_source(doc: dict) -> bytes:
 
 def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: str,
                       records: list[Record], cache_dir: Path | None | bool = True, *,
-                      name: str | None = None, url: str | None = None) -> bool:
+                      name: str | None = None, url: str | None = None,
+                      on_write: Callable[[str, dict], None] | None = None) -> bool:
     """Write `sources/<source>.yaml` atomically; return False (and leave the file
-    alone) when its content (records, name, url) is the same as on disk."""
+    alone) when its content (records, name, url) is the same as on disk.
+    `on_write(digest, document)`: told the written bytes' content digest and the
+    validated document (as `read_validated` gives it), for what a reader keeps of
+    it (the scorecard's facts, aggregator/scoring/facts.py)."""
     cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
     path = Path(data_dir) / "sources" / f"{source}.yaml"
     doc = source_document(source, adapter, harvested_at, records, name, url)
@@ -487,7 +524,9 @@ def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: s
             return False
     raw = dump_source(doc)
     yamlio.write_atomic(path, raw)
-    _store(_cache_path(cache, raw), {"source": source, "adapter": adapter,
-                                      "harvested_at": harvested_at, "name": name or None,
-                                      "url": url or None, VALIDATED: doc["records"]})
+    validated = {"source": source, "adapter": adapter, "harvested_at": harvested_at,
+                 "name": name or None, "url": url or None, VALIDATED: doc["records"]}
+    _store(_cache_path(cache, raw), validated)
+    if on_write is not None:
+        on_write(content_digest(raw), validated)
     return True

@@ -21,6 +21,7 @@ MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
 MODULES.append("bench_harvest_parallel")
 MODULES.append("bench_publish")
 MODULES.append("bench_changes")
+MODULES.append("bench_obras")
 
 
 def main(argv: list[str] | None = None) -> int:

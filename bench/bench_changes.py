@@ -281,8 +281,8 @@ def run(ctx: Context) -> None:
         v2 = changed_pages(v1, ctx.out / "ckan-pages" / f"n{n}-changed", n)
         rounds = ROUNDS if n <= 20_000 else 1
         m = run_measured([sys.executable, "-c", ("import sys; from bench.bench_changes import "
-                                                 "_child_harvest as c; c(*sys.argv[1:])"),
-                          str(v1), str(v2), str(rounds)])
+                          "_child_harvest as c; c(*sys.argv[1:])"), str(v1), str(v2),
+                          str(rounds)])
         if m.returncode != 0:
             say(f"  {n:,}: failed: {m.stderr.strip()[-500:]}")
             continue

@@ -14,6 +14,10 @@ At each scale, on a synthetic snapshot:
   results show and until their filter counts show (scripts and index files,
   as sent), time from Enter to the first results, time to "Mostrar más".
 
+With BENCH_SEARCH_OURS=1 only our index is measured, built from the snapshot
+by `python -m portal_search` (no site builds, no Pagefind: at 100,000 those take
+most of an hour on a shared machine), and queried through a copy of /buscar/.
+
 Above SITE_LIMIT datasets the site is not built: our index builder runs alone
 on synthetic documents (bench/search_synth.py) and Pagefind is not measured
 (its crawl needed 8.3 GB at 100,000; fed documents, 187 s at 100,000).
@@ -118,11 +122,11 @@ def _pelican(out: Path, env: dict) -> dict:
 
 def _retitled(data: Path, work: Path) -> Path:
     """A copy of the snapshot (hard links) where one dataset has a new title."""
-    from aggregator.snapshot import read_source_file, write_source_file  # noqa: PLC0415
+    from aggregator.snapshot import read_source_file, write_source_file
     copy = work / "data-retitled"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(data, copy, copy_function=os.link)
-    path = sorted((copy / "sources").glob("sintetico-datos-*.yaml"))[-1]
+    path = max((copy / "sources").glob("sintetico-datos-*.yaml"))
     sf = read_source_file(path, None)
     sf.records[len(sf.records) // 2].title += " (corregido)"
     path.unlink()   # a new file: the original keeps its bytes
@@ -187,6 +191,41 @@ def _measure(ctx, browser_for, scale: int) -> list[dict]:
     return rows
 
 
+def _measure_ours(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
+    """Our index alone, from the snapshot: a cold build, a rebuild after one
+    dataset was retitled, and the queries through a copy of /buscar/."""
+    data = ctx.synth(scale)
+    work = ctx.out / "search" / str(scale)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    site = work / "site"
+    shutil.copytree(page_site / "theme", site / "theme")
+    shutil.copytree(page_site / "buscar", site / "buscar")
+    # The page site may have been built by an earlier commit: today's scripts.
+    shutil.copytree(ROOT / "themes" / "portal" / "static" / "js", site / "theme" / "js",
+                    dirs_exist_ok=True)
+    env = _env(data, work / "cache")
+    ours = run_tree([PY, "-m", "portal_search", "--data", data, "--output", site, "--force"], env)
+    ours.update(_ours_log(ours["out"]))
+    rebuild = run_tree([PY, "-m", "portal_search", "--data", _retitled(data, work), "--output",
+                        site], env)
+    rebuild.update(_ours_log(rebuild["out"]))
+    server = GzipServer(site)
+    try:
+        found = summary(queries(browser_for(), server.url, "/buscar/"))
+    finally:
+        server.close()
+    for r in (ours, rebuild):
+        say(f"  (ours at {scale:,}: documents made in {r['docs_s']:.1f}s of the index's "
+            f"{r['index_s']:.1f}s (CPU {r['index_cpu']:.1f}s); the command with the snapshot "
+            f"load {r['s']:.1f}s, CPU {r['cpu']:.1f}s)")
+    return [{"scale": scale, "index": "ours, from the snapshot", "build_s": ours["index_s"],
+             "cpu": ours["index_cpu"], "mb_rss": ours["mb"], "files": int(ours["files"]),
+             "disk_mb": ours["disk_mb"],
+             "inc_s": rebuild["index_s"], "inc_mb": rebuild["written_mb"],
+             "inc_files": int(rebuild["written_files"]), **found}]
+
+
 def _measure_alone(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
     """Our builder on synthetic documents, no site; queried through a copy of /buscar/."""
     work = ctx.out / "search" / str(scale)
@@ -224,8 +263,8 @@ def _table(rows: list[dict]) -> None:
     table([(f"{r['scale']:,}", r["index"], _fmt(r["build_s"], ".1f"), _fmt(r["cpu"], ".1f"),
             _fmt(r["mb_rss"]), _fmt(r["files"]), _fmt(r["disk_mb"], ",.1f"),
             _fmt(r["inc_s"], ".1f"), f"{r['inc_files']:,} / {r['inc_mb']:,.2f}",
-            f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", f"{r['counts_kb']:,.0f} / "
-            f"{r['counts_kb_max']:,.0f}", f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
+            f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", (f"{r['counts_kb']:,.0f} / "
+            f"{r['counts_kb_max']:,.0f}"), f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
             _fmt(r["more_ms"]), f"{r['found']}/50") for r in rows],
           ("docs", "index", "build s", "CPU s", "RSS MB", "files", "disk MB", "rebuild s",
            "rebuild files / MB", "1st KB med/max", "+counts KB med/max", "1st ms med/p95",
@@ -243,7 +282,7 @@ def _page_site(ctx) -> Path:
 
 
 def run(ctx) -> None:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright
     rows = []
     with sync_playwright() as p:
         browser = None
@@ -253,7 +292,9 @@ def run(ctx) -> None:
             browser = browser or p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             return browser
         for scale in sorted(ctx.scales):
-            if scale <= SITE_LIMIT:
+            if os.environ.get("BENCH_SEARCH_OURS") == "1":
+                found = _measure_ours(ctx, browser_for, scale, _page_site(ctx))
+            elif scale <= SITE_LIMIT:
                 found = _measure(ctx, browser_for, scale)
             else:
                 found = _measure_alone(ctx, browser_for, scale, _page_site(ctx))
@@ -261,6 +302,9 @@ def run(ctx) -> None:
             load = os.getloadavg()
             say(f"  ({scale:,}: load average {load[0]:.1f} on {os.cpu_count()} CPUs)")
             _table(found)   # each scale as soon as it is measured
+            for r in found:
+                say(f"  heaviest first queries ({r['index']}): " + "; ".join(
+                    f"«{q}» {kb:,.0f} KB {ms:,.0f} ms" for kb, ms, q in r["heaviest"]))
         if browser:
             browser.close()
     say("")

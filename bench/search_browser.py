@@ -14,6 +14,7 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
+from typing import ClassVar
 
 from .common import median, percentile
 
@@ -54,7 +55,7 @@ _FIRST = """(pattern) => {
 
 
 class _GzipHandler(SimpleHTTPRequestHandler):
-    cache: dict = {}
+    cache: ClassVar[dict] = {}
 
     def log_message(self, *args):
         pass
@@ -142,6 +143,7 @@ def queries(browser, base: str, path: str) -> dict:
                     if re.search(SEARCH_FILES, r.url))
         out["ms"].append(first["ms"])
         out["kb"].append(first["bytes"] / 1024)
+        out.setdefault("by_query", []).append((first["bytes"] / 1024, first["ms"], q))
         out["counts_kb"].append((first["bytes"] + later) / 1024)
         out["requests"].append(first["requests"])
         shown = page.locator("#lista > li").count()
@@ -161,4 +163,6 @@ def summary(q: dict) -> dict:
     return {"kb": median(q["kb"]), "kb_max": max(q["kb"]), "counts_kb": median(q["counts_kb"]),
             "counts_kb_max": max(q["counts_kb"]), "ms": median(q["ms"]),
             "ms_p95": percentile(q["ms"], 95), "more_ms": median(q["more_ms"]),
-            "requests": median(q["requests"]), "found": q["found"]}
+            "requests": median(q["requests"]), "found": q["found"],
+            # the three heaviest first queries: (KB, ms, query)
+            "heaviest": sorted(q.get("by_query", []), reverse=True)[:3]}

@@ -5,9 +5,12 @@ bytes; the reference date from the snapshot; the history's append semantics."""
 
 from __future__ import annotations
 
-import pytest
+import shutil
+from pathlib import Path
 
+import pytest
 import score_snapshot as snap
+
 from aggregator import yamlio
 from aggregator.cli import main
 from aggregator.records import Dataset, License, Resource
@@ -278,6 +281,8 @@ def test_run_scores_at_the_end(tmp_path, replay, capsys):
     assert doc["national"]["datasets"]["count"] == len(
         [r for r in yamlio.load_file(data / "sources" / "andino.yaml")["records"]])
     assert "scorecard:" in capsys.readouterr().err
+    # The harvest handed the facts of the file it wrote to the scoring after it.
+    assert len(list((tmp_path / "cache" / "scores" / "content").glob("*.marshal"))) == 1
     # Bad scorecard settings stop the run before anything is harvested.
     bad = snap.settings(tmp_path / "bad", "PORTAL_SCORECARD['ratings'] = []")
     assert main(["run", "--sources", str(sources), "--data", str(tmp_path / "d2"),
@@ -306,8 +311,12 @@ def test_dqv_measurements_of_a_dataset_and_an_institution(scored, tmp_path):
     from rdflib.namespace import RDF
 
     from aggregator.scoring import quality_check_from
-    from aggregator.scoring.dqv import (DQV, dataset_measurements, institution_measurements,
-                                        method_triples)
+    from aggregator.scoring.dqv import (
+        DQV,
+        dataset_measurements,
+        institution_measurements,
+        method_triples,
+    )
     doc, by_id = scored
     base = "https://portal.example"
     check = quality_check_from(doc["method"])
@@ -359,10 +368,22 @@ def test_scores_yaml_reads_back_as_the_same_data_with_any_loader(scored):
     assert yaml.load(dumps(hostile), Loader=yaml.SafeLoader) == hostile
 
 
+def _forbid_reading(monkeypatch, what: str) -> None:
+    """Make any read of a source file's records (or of its bytes, to hash them) fail."""
+    from aggregator import snapshot
+
+    def unread(*args, **kw):
+        raise AssertionError(what)
+    monkeypatch.setattr(snapshot, "read_validated", unread)
+    monkeypatch.setattr(snapshot, "read_source_file", unread)
+    if what.startswith("an unchanged"):
+        real = Path.read_bytes
+        monkeypatch.setattr(Path, "read_bytes", lambda p: unread() if p.parent.name == "sources"
+                            else real(p))
+
+
 def test_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypatch):
     import os
-
-    import aggregator.scoring.facts as facts_module
     data = snap.write(tmp_path / "data")
     past = 1_700_000_000
     for path in (data / "sources").glob("*.yaml"):
@@ -371,10 +392,7 @@ def test_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypatch):
     Scorer(settings).run(data, cache_dir=cache, out=None)
     first = (data / "scores.yaml").read_bytes()
     assert len(list((cache / "scores").glob("*.marshal"))) == 4
-
-    def unread(*args, **kw):
-        raise AssertionError("an unchanged source file was read again")
-    monkeypatch.setattr(facts_module, "read_source_file", unread)
+    _forbid_reading(monkeypatch, "an unchanged source file was read again")
     Scorer(settings).run(data, cache_dir=cache, out=None)
     assert (data / "scores.yaml").read_bytes() == first
     # Other quality points: the facts are computed again, from the files.
@@ -389,3 +407,57 @@ def test_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypatch):
     os.utime(data / "sources" / "datos.yaml", (past + 10, past + 10))
     doc = Scorer(settings).run(data, cache_dir=cache, out=None)
     assert doc["national"]["datasets"]["count"] == 5
+    assert (data / "scores.yaml").read_bytes() == _cold(settings, data, tmp_path / "cold")
+    # No facts kept at all: computed from the parse cache's plain data, same bytes.
+    shutil.rmtree(cache / "scores")
+    Scorer(settings).run(data, cache_dir=cache, out=None)
+    assert (cache / "parse").is_dir()
+    assert (data / "scores.yaml").read_bytes() == _cold(settings, data, tmp_path / "cold2")
+
+
+def _cold(settings, data, to) -> bytes:
+    """scores.yaml of a copy of the snapshot scored with no cache at all."""
+    Scorer(settings).run(snap.copy(data, to), cache_dir=None, out=None)
+    return (to / "scores.yaml").read_bytes()
+
+
+def test_facts_handed_over_by_the_writer_spare_reading_the_records(tmp_path, monkeypatch):
+    """`aggregator run` hands each written file's facts to the scorer (Keeper): the
+    scoring after a harvest hashes the new file and builds no record, with the
+    same bytes as a scoring with no cache at all."""
+    from aggregator.snapshot import read_source_file, write_source_file
+    data = snap.write(tmp_path / "data")
+    settings, cache = snap.settings(tmp_path), tmp_path / "cache"
+    scorer = Scorer(settings)
+    scorer.run(data, cache_dir=cache, out=None)
+    records = read_source_file(data / "sources" / "datos.yaml").records
+    records[0].license = None                      # the harvest changed a dataset
+    assert write_source_file(data, "datos", "ckan", snap.STAMP, records, cache,
+                             name="Datos (prueba)", url=snap.HOST,
+                             on_write=scorer.keeper(cache))
+    assert len(list((cache / "scores" / "content").glob("*.marshal"))) == 5
+    with monkeypatch.context() as m:
+        _forbid_reading(m, "a file whose facts the writer handed over was read")
+        doc = Scorer(settings).run(data, cache_dir=cache, out=None)
+    kept = (data / "scores.yaml").read_bytes()
+    ana = next(e for e in doc["institutions"] if e["id"] == "ana")
+    assert row(ana, "calidad_metadatos")["value"] != 82.7
+    assert _cold(settings, data, tmp_path / "cold") == kept
+    # Facts kept by content are dropped after two days (the path's stamp took over).
+    from aggregator.scoring.facts import _prune
+    _prune(cache / "scores" / "content", now=time_in_days(3))
+    assert list((cache / "scores" / "content").glob("*.marshal")) == []
+
+
+def time_in_days(days: int) -> float:
+    import time
+    return time.time() + days * 86400
+
+
+def test_quality_of_plain_data_is_the_quality_of_the_record(tmp_path):
+    """The facts are computed from the parse cache's plain mappings, the pages from
+    records: both give the same percentage."""
+    check = quality_check(tmp_path)
+    for ds in snap.datasets():
+        assert check.plain_percent(ds.to_dict()) == check(ds).percent
+    assert check.plain_percent(snap.datasets()[0].to_dict()) == 100.0

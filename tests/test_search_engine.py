@@ -13,15 +13,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_TODAY, ROOT, StaticServer, build_site
-
 import test_search_corpus as corpus
+from conftest import BUILD_TODAY, ROOT, StaticServer, build_site
 from test_search_browser import DONE, path_of, search
 from test_search_index import term_blocks
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from portal_search.indexer import FILTER_KEYS, _filter_labels, meta_text  # noqa: E402
-from portal_search.text import STOPWORDS, fold, stem_key, words  # noqa: E402
+from portal_search.indexer import FILTER_KEYS, _filter_labels, meta_text
+from portal_search.text import STOPWORDS, fold, stem_key, words
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +34,9 @@ ENGINE = """async ([q, filters, sort, from, count]) => {
 
 
 def _snapshot_docs(data: Path) -> list:
-    from portal_site.indexes import build_indexes  # noqa: PLC0415
-    from portal_site.model import SiteModel  # noqa: PLC0415
-    from portal_search.generator import documents_of  # noqa: PLC0415
+    from portal_search.generator import documents_of
+    from portal_site.indexes import build_indexes
+    from portal_site.model import SiteModel
 
     model = SiteModel.load(data, date.fromisoformat(BUILD_TODAY))
     model.idx = build_indexes(model)
@@ -127,6 +126,36 @@ def test_the_first_block_gives_the_best_documents(probe, snapshot_only):
     assert len(probe.page.evaluate(ENGINE, ["indicador", {}, "", 0, 10])) == 10
 
 
+PAGES = """async ([q]) => {
+  const m = await import(new URL('/theme/js/search-engine.js', location.href).href);
+  const s = await m.openIndex(new URL('/search/', location.href)).search({q, filters: {}});
+  const pages = [];
+  for (let more = true; more;) {
+    const page = await s.results(pages.flat().length, 10);
+    pages.push(page.items.map((r) => r.url));
+    if (pages.length === 1) pages.firstComplete = s.complete();
+    more = page.more;
+  }
+  return {pages, firstComplete: pages.firstComplete};
+}"""
+
+
+def test_common_words_page_by_page_each_match_once(probe, snapshot_only):
+    """Several common words: the first page shows results before every block is
+    loaded; "Mostrar más" loads on (at most 32 first blocks' worth of postings a
+    page once it has results), and the pages together are every match, each once."""
+    url, _, docs = snapshot_only["bundled"]
+    probe.goto(url + "/buscar/")
+    incomplete = 0
+    for q in ("conjunto datos", "ministerio datos", "datos"):
+        got = probe.page.evaluate(PAGES, [q])
+        urls = [u for page in got["pages"] for u in page]
+        assert got["pages"][0], q
+        assert len(urls) == len(set(urls)) == brute(docs, q, {})["total"] > 10, q
+        incomplete += got["firstComplete"] is False
+    assert incomplete   # a first page was shown before every block was loaded
+
+
 def test_normalization_is_the_same_in_python_and_javascript(probe, corpus_url):
     probe.goto(corpus_url + "/buscar/")
     samples = ["Ñuñoa y Peñalolén", "MINSAL", "ÁRBOLES urbanos", "covid-19/2026",
@@ -185,7 +214,7 @@ def damaged(tmp_path, snapshot_only):
 
 
 def _shard_of(folder: Path, word: str) -> Path:
-    import json  # noqa: PLC0415
+    import json
 
     root = json.loads((folder / "index.json").read_text("utf-8"))
     name = [n for k, n in root["shards"] if k <= fold(word)][-1]
@@ -226,3 +255,24 @@ def test_a_missing_root_says_so_on_the_page(probe, damaged):
     url, folder = damaged
     (folder / "index.json").unlink()
     _broken(probe, url, "salud")
+
+
+def test_an_empty_index_finds_nothing_and_says_so(probe, tmp_path_factory):
+    """A portal with no documents: the page says there is no result, no error."""
+    from portal_search.store import write_index
+
+    site = corpus.build(tmp_path_factory)
+    root = tmp_path_factory.mktemp("empty-index")
+    for folder in ("buscar", "theme"):
+        shutil.copytree(site / folder, root / folder)
+    write_index([], root, root / ".cache")
+    server = StaticServer(root)
+    try:
+        assert search(probe, server.url, "salud") == []
+        page = probe.page
+        assert page.get_attribute("form#buscador", "data-search") == "done"
+        assert page.inner_text("#estado") == "Ningún resultado para «salud»."
+        assert search(probe, server.url, "", tipo="Conjuntos de datos") == []
+    finally:
+        server.close()
+    assert probe.console_errors == []

@@ -5,20 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from aggregator import yamlio
 from aggregator.records import Dataset, License, NewsItem, Resource
-from aggregator.snapshot import (SnapshotError, load_snapshot, read_source_file,
-                                 write_source_file)
+from aggregator.snapshot import SnapshotError, load_snapshot, read_source_file, write_source_file
 
 
 def _dataset(i: int, **kw) -> Dataset:
-    base = dict(id=f"src:{i}", source="src", remote_id=str(i), url=f"https://x.cl/d/{i}",
-                title=f"Presupuesto {i}", description_html="<p>Descripción</p>",
-                publisher="Ministerio de Hacienda", themes=["economía"], tags=["presupuesto"],
-                license=License("cc-by", "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-                issued="2020-01-02", modified="2021-03-04T05:06:07+00:00", frequency="anual",
-                resources=[Resource("Datos", "CSV", f"https://x.cl/{i}.csv", 1024, "2021-03-04")])
+    base = {"id": f"src:{i}", "source": "src", "remote_id": str(i), "url": f"https://x.cl/d/{i}",
+                "title": f"Presupuesto {i}", "description_html": "<p>Descripción</p>",
+                "publisher": "Ministerio de Hacienda", "themes": ["economía"], "tags": ["presupuesto"],
+                "license": License("cc-by", "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+                "issued": "2020-01-02", "modified": "2021-03-04T05:06:07+00:00", "frequency": "anual",
+                "resources": [Resource("Datos", "CSV", f"https://x.cl/{i}.csv", 1024, "2021-03-04")]}
     base.update(kw)
     return Dataset(**base)
 
@@ -185,6 +185,22 @@ def test_institutions_errors(tmp_path):
     (tmp_path / "institutions.yaml").write_text("institutions:\n- {id: a}\n")
     with pytest.raises(SnapshotError, match=r"institution 1 \('a'\): missing 'name'"):
         load_snapshot(tmp_path, False)
+
+
+def test_a_valid_registry_is_read_without_parsing_it_again(tmp_path, monkeypatch):
+    """The line of an institution is found (by parsing the file again) only for an
+    error: once per institution, 1,000 institutions took a minute to read."""
+    (tmp_path / "institutions.yaml").write_text(
+        "institutions:\n" + "".join(f"- {{id: i{n}, name: I {n}}}\n" for n in range(50)))
+    composed = []
+    real = yaml.compose
+    monkeypatch.setattr(yaml, "compose", lambda *a, **k: composed.append(1) or real(*a, **k))
+    assert len(load_snapshot(tmp_path, False).institutions) == 50
+    assert composed == []
+    (tmp_path / "institutions.yaml").write_text("institutions:\n- {id: a, name: A}\n- {id: a}\n")
+    with pytest.raises(SnapshotError, match=r"institutions.yaml:3: institution 2 \('a'\)"):
+        load_snapshot(tmp_path, False)
+    assert composed == [1]
 
 
 def test_empty_snapshot(tmp_path):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-
 from operator import mul
 
 from ..records import Dataset, License
@@ -102,6 +101,31 @@ def _format_flags(fmt: str | None) -> tuple[bool, bool, bool, bool]:
     return True, name in KNOWN_FORMATS, name in OPEN_FORMATS, name in MACHINE_READABLE
 
 
+def _shares(tags, themes, spatial, temporal, resources: list[tuple], lic: tuple | None,
+            contact, publisher, issued, modified) -> tuple[float, ...]:
+    """Share (0..1) of each metric, in METRIC_IDS order; `resources` as
+    (url, format, media_type, size), `lic` as (id, title, url)."""
+    n = len(resources)
+    url = fmt = media = known = opened = machine = size = 0
+    for r_url, r_format, r_media, r_size in resources:
+        has, k, o, m = _format_flags(r_format)
+        url += r_url is not None
+        fmt += has
+        known += k
+        opened += o
+        machine += m
+        media += r_media is not None
+        size += r_size is not None
+    per = 1.0 / n if n else 0.0
+    return (1.0 if tags else 0.0, 1.0 if themes else 0.0,
+            1.0 if spatial else 0.0, 1.0 if temporal else 0.0,
+            url * per, fmt * per, media * per, known * per, opened * per, machine * per,
+            1.0 if lic is not None else 0.0,
+            1.0 if lic is not None and _known(lic) else 0.0,
+            1.0 if contact else 0.0, 1.0 if publisher else 0.0,
+            size * per, 1.0 if issued else 0.0, 1.0 if modified else 0.0)
+
+
 class QualityCheck:
     """dataset -> Quality, with the points and bands of the method in use."""
 
@@ -113,34 +137,32 @@ class QualityCheck:
 
     def shares(self, ds: Dataset) -> tuple[float, ...]:
         """Share (0..1) of each metric, in METRIC_IDS order."""
-        res = ds.resources
-        n = len(res)
-        url = fmt = media = known = opened = machine = size = 0
-        for r in res:
-            has, k, o, m = _format_flags(r.format)
-            url += r.url is not None
-            fmt += has
-            known += k
-            opened += o
-            machine += m
-            media += r.media_type is not None
-            size += r.size is not None
-        per = 1.0 / n if n else 0.0
         lic = ds.license
-        return (1.0 if ds.tags else 0.0, 1.0 if ds.themes else 0.0,
-                1.0 if ds.spatial else 0.0, 1.0 if ds.temporal else 0.0,
-                url * per, fmt * per, media * per, known * per, opened * per, machine * per,
-                1.0 if lic is not None else 0.0,
-                1.0 if lic is not None and _known((lic.id, lic.title, lic.url)) else 0.0,
-                1.0 if ds.contact_point else 0.0,
-                1.0 if (ds.publisher or ds.institution) else 0.0,
-                size * per, 1.0 if ds.issued else 0.0, 1.0 if ds.modified else 0.0)
+        return _shares(ds.tags, ds.themes, ds.spatial, ds.temporal,
+                       [(r.url, r.format, r.media_type, r.size) for r in ds.resources],
+                       None if lic is None else (lic.id, lic.title, lic.url),
+                       ds.contact_point, ds.publisher or ds.institution, ds.issued, ds.modified)
 
-    def percent(self, ds: Dataset) -> float:
-        """Only the percentage (what the scorecard needs of 100,000 datasets)."""
+    def plain_shares(self, d: dict) -> tuple[float, ...]:
+        """The same of a dataset's plain mapping (its `to_dict()`, as the snapshot
+        reader's parse cache keeps it): no record to build for 100,000 datasets."""
+        lic = d.get("license")
+        return _shares(d.get("tags"), d.get("themes"), d.get("spatial"), d.get("temporal"),
+                       [(r.get("url"), r.get("format"), r.get("media_type"), r.get("size"))
+                        for r in d.get("resources") or ()],
+                       None if lic is None else (lic.get("id"), lic.get("title"), lic.get("url")),
+                       d.get("contact_point"), d.get("publisher") or d.get("institution"),
+                       d.get("issued"), d.get("modified"))
+
+    def plain_percent(self, d: dict) -> float:
+        """Only the percentage, of a plain mapping (what the scorecard needs of
+        100,000 datasets)."""
+        return self._percent(self.plain_shares(d))
+
+    def _percent(self, shares: tuple[float, ...]) -> float:
         if not self.possible:
             return 0.0
-        return half_up(100.0 * sum(map(mul, self.shares(ds), self.points)) / self.possible, 1)
+        return half_up(100.0 * sum(map(mul, shares, self.points)) / self.possible, 1)
 
     def __call__(self, ds: Dataset) -> Quality:
         shares = self.shares(ds)

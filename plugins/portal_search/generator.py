@@ -30,7 +30,8 @@ PAGE = "buscar/index.html"
 # Where the page points when search cannot help (no results, no JavaScript).
 BROWSE = [("datos/", "Datos"), ("instituciones/", "Instituciones"),
           ("participacion/", "Participación"), ("transparencia/", "Transparencia"),
-          ("noticias/", "Noticias"), ("apps/", "Apps"), ("eventos/", "Eventos")]
+          ("obras/", "Obras"), ("noticias/", "Noticias"), ("apps/", "Apps"),
+          ("eventos/", "Eventos")]
 
 
 def _number(settings: dict, name: str, default: int) -> int:
@@ -50,9 +51,9 @@ def portal_helpers(model):
     resource format labels, and the page of an institution's transparency
     listing that shows a given entry."""
     try:
-        from portal_site.indexes import dataset_formats  # noqa: PLC0415
-        from portal_site.pages import Pager  # noqa: PLC0415
-        from portal_site.sections.transparency import ENTRIES_PER_PAGE  # noqa: PLC0415
+        from portal_site.indexes import dataset_formats
+        from portal_site.pages import Pager
+        from portal_site.sections.transparency import ENTRIES_PER_PAGE
     except ImportError:  # the portal plugin is not loaded: plain labels, first page
         return None, None
     by_inst = getattr(getattr(model, "idx", None), "transparency_by_inst", None) or {}
@@ -95,10 +96,11 @@ def build_index(documents, output_path: str | Path, settings: dict | None = None
         print(f"error: search index not written: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc
     log.info("Search: %d documents indexed in %.1fs (CPU %.1fs; making the documents %.1fs) "
-             "(%d files, %.1f MB; written: %d files, %.1f MB; %d stale removed)",
+             "(%d files, %.1f MB; written: %d files, %.1f MB; %d stale removed; "
+             "%d documents scored)",
              stats.documents, stats.seconds, stats.cpu_seconds, stats.document_seconds,
              stats.files, stats.bytes / 1e6, stats.files_written, stats.bytes_written / 1e6,
-             stats.removed)
+             stats.removed, stats.changed)
 
 
 class SearchGenerator(Generator):

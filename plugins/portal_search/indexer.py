@@ -13,13 +13,16 @@ an incremental rebuild rewrites only the files that hold the changed records.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from .documents import FILTERS, KINDS, SearchDocument
+from .encode import varint
 from .text import words
 
 # BM25F: (weight, b, reference length in words) per field. Fixed reference
@@ -43,17 +46,9 @@ EXCERPT_CHARS = 220
 EPOCH = date(1900, 1, 1).toordinal()
 KIND_ORDER = list(KINDS)
 FILTER_KEYS = list(FILTERS)
-# Filters whose values a posting carries (type and year come from kind and date).
-ATTR_KEYS = ("institucion", "tema", "formato")
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
+# Filters whose values a posting carries: every one but type and year (they come
+# from kind and date), public works' stage and region included.
+ATTR_KEYS = tuple(k for k in FILTER_KEYS if k not in ("tipo", "anio"))
 
 
 def day_number(iso: str | None) -> int:
@@ -92,41 +87,37 @@ def excerpt_text(body: str) -> str:
 
 @dataclass
 class Postings:
-    """Documents (ids) and their impacts for one word or filter value, in the
-    order they were indexed."""
+    """Documents (ids) and their impacts for one word or filter value, in no
+    particular order (blocks are ranked when they are written)."""
     docs: array = field(default_factory=lambda: array("I"))
     impacts: array = field(default_factory=lambda: array("B"))
 
 
-@dataclass
-class Corpus:
-    rows: dict[int, bytes] = field(default_factory=dict)     # id -> result metadata (JSON)
-    attrs: dict[int, bytes] = field(default_factory=dict)    # id -> kind, date, filter values
-    values: dict[int, tuple] = field(default_factory=dict)   # id -> its value_ids
-    terms: dict[str, Postings] = field(default_factory=dict)
-    # per filter key: label -> index (stable across builds: see store.py)
-    filter_values: list[dict[str, int]] = field(
-        default_factory=lambda: [{} for _ in FILTER_KEYS])
-    filter_postings: dict[int, Postings] = field(default_factory=dict)   # by value_id
-
-    @property
-    def size(self) -> int:
-        return len(self.rows)
+@dataclass(slots=True)
+class Contribution:
+    """What one document adds to the index: its words and their impacts, the
+    attributes its postings carry (kind and day, then ATTR_KEYS), its filter
+    values (key << 24 | value index), the impact of its filter postings, its
+    result row."""
+    words: list[str]
+    impacts: bytes
+    attrs: bytes
+    gids: tuple[int, ...]
+    listing: int
+    row: bytes
 
 
-def value_id(key: int, value: int) -> int:
-    """One int for (filter key, value index): a document's values take little memory."""
-    return key << 24 | value
-
-
-def _field_weights(text: str, spec: tuple[float, float, float], tf: dict) -> None:
+def _weights(text: str, spec: tuple[float, float, float]) -> list[tuple[str, float]]:
     found = words(text)
     if not found:
-        return
+        return []
     weight, b, ref = spec
     norm = weight / (1 - b + b * len(found) / ref)
-    for word, n in Counter(found).items():
-        tf[word] = tf.get(word, 0.0) + n * norm
+    return [(word, n * norm) for word, n in Counter(found).items()]
+
+
+# Institution lines and type-and-year lines repeat across many documents.
+_shared_weights = lru_cache(maxsize=8192)(_weights)
 
 
 def _filter_labels(doc: SearchDocument) -> list[list[str]]:
@@ -156,47 +147,138 @@ def row_of(doc: SearchDocument) -> bytes:
                       ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def add(corpus: Corpus, doc_id: int, doc: SearchDocument) -> None:
-    """Index one document under `doc_id`."""
+def fingerprint(doc: SearchDocument) -> bytes:
+    """Everything the document holds (a slotted dataclass's repr is complete)."""
+    return hashlib.blake2b(repr(doc).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def contribution(doc: SearchDocument, filter_values: list[dict[str, int]]) -> Contribution:
+    """Score one document; `filter_values` (label -> index per filter key) gets
+    the labels it has not seen yet."""
     tf: dict[str, float] = {}
-    _field_weights(f"{doc.title} {doc.own_terms}", TITLE, tf)
-    _field_weights(doc.institution_terms, INSTITUTION, tf)
-    _field_weights(doc.body, BODY, tf)
-    _field_weights(meta_text(doc), META, tf)
+    for pairs in (_weights(f"{doc.title} {doc.own_terms}", TITLE),
+                  _shared_weights(doc.institution_terms, INSTITUTION),
+                  _weights(doc.body, BODY), _shared_weights(meta_text(doc), META)):
+        for word, x in pairs:
+            tf[word] = tf.get(word, 0.0) + x
     day = day_number(doc.date)
     scale = recency(day) * KIND_PRIOR.get(doc.kind, 1.0) * 255 / IMPACT_CEILING
-    terms = corpus.terms
-    for word, x in tf.items():   # the hot loop of a build: kept plain
-        p = terms.get(word)
-        if p is None:
-            p = terms[word] = Postings()
-        p.docs.append(doc_id)
-        p.impacts.append(int(x / (K1 + x) * scale + 0.5) or 1)
+    impacts = bytes([int(x / (K1 + x) * scale + 0.5) or 1 for x in tf.values()])
     # Type and year are known from the kind and the date: not stored again.
-    attrs = [varint(KIND_ORDER.index(doc.kind)), varint(day)]
+    attrs = [varint(KIND_ORDER.index(doc.kind)) + varint(day)]
     gids = []
-    prior = listing_order(doc.kind, day)
     for k, labels in enumerate(_filter_labels(doc)):
-        index = corpus.filter_values[k]
-        stored = FILTER_KEYS[k] in ATTR_KEYS
-        if stored:
-            attrs.append(varint(len(labels)))
+        index = filter_values[k]
+        ids = []
         for label in labels:
             v = index.get(label)
             if v is None:
                 v = index[label] = len(index)
-            if stored:
-                attrs.append(varint(v))
-            gid = value_id(k, v)
-            gids.append(gid)
-            p = corpus.filter_postings.get(gid)
+            ids.append(v)
+            gids.append(value_id(k, v))
+        if FILTER_KEYS[k] in ATTR_KEYS:
+            attrs.append(varint(len(ids)) + b"".join(map(varint, ids)))
+    return Contribution(list(tf), impacts, b"".join(attrs), tuple(gids),
+                        listing_order(doc.kind, day), row_of(doc))
+
+
+def value_id(key: int, value: int) -> int:
+    """One int for (filter key, value index): a document's values take little memory."""
+    return key << 24 | value
+
+
+class Corpus:
+    """The index of one build in memory, by document id: postings of every word
+    and filter value, and each document's fingerprint, postings columns, filter
+    values and result row. A rebuild starts from the previous build's corpus
+    (state.py) and changes only what its changed documents touch; `dirty_terms`
+    and `dirty_values` name the postings that changed, `dirty_docs` the ids."""
+
+    def __init__(self, filter_values: list[dict[str, int]] | None = None):
+        self.filter_values = filter_values or [{} for _ in FILTER_KEYS]
+        self.terms: dict[str, Postings] = {}
+        self.filter_postings: dict[int, Postings] = {}   # by value_id
+        self.fps: list[bytes | None] = []
+        self.attrs: list[bytes | None] = []
+        self.gids: list[tuple] = []
+        self.rows: list[bytes | None] = []
+        self.dirty_terms: set[str] = set()
+        self.dirty_values: set[int] = set()
+        self.dirty_docs: set[int] = set()
+        self._marks: tuple[dict, dict] | None = None
+
+    @property
+    def size(self) -> int:
+        return sum(r is not None for r in self.rows)
+
+    @property
+    def span(self) -> int:
+        return len(self.rows)
+
+    def begin(self) -> None:
+        """Before a rebuild: remember where each postings list ends, so the
+        entries of documents that changed or went can be told from new ones."""
+        self._marks = ({w: len(p.docs) for w, p in self.terms.items()},
+                       {g: len(p.docs) for g, p in self.filter_postings.items()})
+        self.dirty_terms, self.dirty_values, self.dirty_docs = set(), set(), set()
+
+    def unchanged(self, doc_id: int, fp: bytes) -> bool:
+        return doc_id < len(self.fps) and self.fps[doc_id] == fp
+
+    def put(self, doc_id: int, fp: bytes, c: Contribution) -> None:
+        """Index a new or changed document under `doc_id`."""
+        while len(self.rows) <= doc_id:
+            for column in (self.fps, self.attrs, self.rows):
+                column.append(None)
+            self.gids.append(())
+        self.dirty_docs.add(doc_id)
+        terms = self.terms
+        for word, impact in zip(c.words, c.impacts):   # the hot loop of a build: kept plain
+            p = terms.get(word)
             if p is None:
-                p = corpus.filter_postings[gid] = Postings()
+                p = terms[word] = Postings()
             p.docs.append(doc_id)
-            p.impacts.append(prior)
-    corpus.attrs[doc_id] = b"".join(attrs)
-    corpus.values[doc_id] = tuple(gids)
-    corpus.rows[doc_id] = row_of(doc)
+            p.impacts.append(impact)
+        self.dirty_terms.update(c.words)
+        for gid in c.gids:
+            p = self.filter_postings.get(gid)
+            if p is None:
+                p = self.filter_postings[gid] = Postings()
+            p.docs.append(doc_id)
+            p.impacts.append(c.listing)
+        self.dirty_values.update(self.gids[doc_id])
+        self.dirty_values.update(c.gids)
+        self.fps[doc_id], self.attrs[doc_id], self.rows[doc_id] = fp, c.attrs, c.row
+        self.gids[doc_id] = c.gids
+
+    def finish(self, seen: set[int]) -> None:
+        """After a rebuild's documents: drop the previous entries of documents
+        that changed, and every document not seen this time."""
+        gone = {d for d in range(len(self.rows)) if d not in seen and self.rows[d] is not None}
+        for d in gone:
+            self.dirty_values.update(self.gids[d])
+            self.fps[d] = self.attrs[d] = self.rows[d] = None
+            self.gids[d] = ()
+        while self.rows and self.rows[-1] is None:   # the span ends at the last document
+            for column in (self.fps, self.attrs, self.rows, self.gids):
+                column.pop()
+        stale = self.dirty_docs | gone
+        self.dirty_docs = stale
+        if self._marks is None or not stale:
+            return
+        for table, marks, dirty in ((self.terms, self._marks[0], self.dirty_terms),
+                                    (self.filter_postings, self._marks[1], self.dirty_values)):
+            for key, end in marks.items():
+                p = table[key]
+                if stale.isdisjoint(p.docs[:end]):
+                    continue
+                keep = [i for i, d in enumerate(p.docs) if i >= end or d not in stale]
+                p.docs = array("I", [p.docs[i] for i in keep])
+                p.impacts = array("B", [p.impacts[i] for i in keep])
+                dirty.add(key)
+                if not p.docs:
+                    del table[key]
+        self._marks = None
 
 
 class IdMap:

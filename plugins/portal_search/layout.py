@@ -7,19 +7,18 @@ Corpus. Every file but the root is named by a hash of its content.
   vocabulary, each with its surface form, stem group, document count and
   postings (inline when short, else the names of its blocks), and each stem
   group's total and counts file. A shard never splits a stem group.
-- `p/<hash>.bin`, postings blocks: a word's documents in impact order, cut into
-  blocks of FIRST, 4 x FIRST, 16 x FIRST... documents: the first block holds its
-  best documents. Each posting carries its document's type, date and filter
-  values, so filters and date sorting need no other file.
+- `p/<hash>.bin`, postings blocks (encode.py): a word's documents in impact
+  order, cut into blocks of FIRST, 4 x FIRST, 16 x FIRST... documents: the
+  first block holds its best documents.
 - `c/<hash>.json`: a stem group's (or filter value's) counts per filter value.
 - `f/<hash>.json`: a long filter dictionary (institutions).
 - `d/<group>/<hash>.<n>.json`: result metadata, CHUNK documents a file, in
   groups of GROUP documents named by the group's hash.
 
-Binary layouts (little-endian): a shard is `u32 length, JSON, blob`; a block is
-`varint n, n x u32 document ids (ascending), n x u8 impacts, n x attributes`,
-attributes being `varint kind, varint day` then for each of ATTR_KEYS
-`varint count, count x varint value`.
+A rebuild encodes only what changed: `Encoded` (kept by state.py) holds what
+each word, stem group, shard, filter value and chunk group became last time,
+and the corpus says which of them its changed documents touched. The files are
+the same bytes as a build that encodes everything (tests check it).
 """
 
 from __future__ import annotations
@@ -27,19 +26,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
-from array import array
-from collections import Counter
 from itertools import chain
 from pathlib import Path
 
 from .documents import FILTERS, KINDS
-from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, Postings, value_id, varint
+from .encode import GROWTH, block_sizes, blocks_of, counts
+from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, Postings, value_id
 from .text import fold, stem_key, stopwords
 
 FORMAT = 1
 FIRST = 128          # documents in a word's first block
-GROWTH = 4           # each next block this many times larger
 INLINE = 24          # postings this short live in the shard itself
 SHARD_BYTES = 16_000  # target size of a shard, raw
 CHUNK = 8            # result metadata: documents per file
@@ -90,69 +86,71 @@ class Files:
         self.write(f"{folder}/{name}.{ext}", content)
         return name
 
-
-def block_sizes(count: int, first: int) -> list[int]:
-    sizes, size = [], first
-    while count > 0:
-        sizes.append(min(size, count))
-        count -= size
-        size *= GROWTH
-    return sizes
+    def keep(self, rels) -> None:
+        """Files of the previous index this one uses unchanged."""
+        self.paths.update(rels)
 
 
-def encode_block(keys: list[int], attrs: dict[int, bytes]) -> bytes:
-    """`keys`: (document id << 8 | impact) of one block, sorted."""
-    ids = array("I", [k >> 8 for k in keys])
-    if sys.byteorder != "little":
-        ids.byteswap()
-    return b"".join((varint(len(keys)), ids.tobytes(), bytes([k & 255 for k in keys]),
-                     b"".join([attrs[k >> 8] for k in keys])))
+class Encoded:
+    """What each part of the index was encoded as, by what it is made of:
+    `terms` word -> (postings ref, files), `groups` stem -> (row, files),
+    `shards` signature -> (name, files), `values` value id -> (entry, files),
+    `chunks` group number -> (name, files)."""
+
+    PARTS = ("terms", "groups", "shards", "values", "chunks")
+
+    def __init__(self, previous: dict | None = None):
+        self.previous = {k: (previous or {}).get(k, {}) for k in self.PARTS}
+        self.now: dict[str, dict] = {k: {} for k in self.PARTS}
+
+    def reuse(self, part: str, key, files: Files):
+        found = self.previous[part].get(key)
+        if found is not None:
+            self.now[part][key] = found
+            files.keep(found[1])
+            return found[0]
+        return None
+
+    def record(self, part: str, key, value, paths: list[str]):
+        self.now[part][key] = (value, paths)
+        return value
 
 
-def blocks_of(p: Postings, attrs: dict[int, bytes], first: int) -> list[bytes]:
-    """The postings in impact order (ties: lower id first), cut into blocks."""
-    if len(p.docs) <= first:   # one block: no need to rank
-        return [encode_block(sorted([(d << 8) | i for d, i in zip(p.docs, p.impacts)]), attrs)]
-    ranked = [((255 - i) << 32) | d for d, i in zip(p.docs, p.impacts)]
-    ranked.sort()
-    out, start = [], 0
-    for size in block_sizes(len(ranked), first):
-        block = [((k & 0xFFFFFFFF) << 8) | (255 - (k >> 32)) for k in ranked[start:start + size]]
-        block.sort()
-        out.append(encode_block(block, attrs))
-        start += size
-    return out
+class _Recorder:
+    """Collects the paths written for one part, to record them with it."""
+
+    def __init__(self, files: Files):
+        self.files, self.paths = files, []
+
+    def write(self, rel: str, content: bytes) -> None:
+        self.files.write(rel, content)
+        self.paths.append(rel)
+
+    def put(self, folder: str, content: bytes, ext: str) -> str:
+        name = name_of(content)
+        self.write(f"{folder}/{name}.{ext}", content)
+        return name
 
 
-def counts(docs, corpus: Corpus) -> dict:
-    """Documents per filter value: {key: [[value index, count], ...]}, largest first."""
-    tally = Counter(chain.from_iterable(map(corpus.values.__getitem__, docs)))
-    out: dict[str, list] = {}
-    for gid, n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])):
-        out.setdefault(FILTER_KEYS[gid >> 24], []).append([gid & 0xFFFFFF, n])
-    return out
+def _postings(p: Postings, corpus: Corpus, out: _Recorder, first: int, inline: bool):
+    """Bytes of an inline block, or the names of the word's blocks."""
+    blocks = blocks_of(p.docs, p.impacts, corpus.attrs, first)
+    if inline and len(blocks) == 1 and len(p.docs) <= INLINE:
+        return blocks[0]
+    return [out.put("p", block, "bin") for block in blocks]
 
 
-def _postings_ref(p: Postings, corpus: Corpus, files: Files, first: int, blob: bytearray):
-    blocks = blocks_of(p, corpus.attrs, first)
-    if len(blocks) == 1 and len(p.docs) <= INLINE and blob is not None:
-        start = len(blob)
-        blob += blocks[0]
-        return [start, len(blocks[0])]
-    return [files.put("p", b, "bin") for b in blocks]
-
-
-def _cuts(terms: list[tuple[str, str, str]]) -> list[int]:
+def _cuts(stems: list[str]) -> set[int]:
     """Indexes where a shard may start: never inside a stem group's range."""
     last: dict[str, int] = {}
-    for i, (_, _, stem) in enumerate(terms):
+    for i, stem in enumerate(stems):
         last[stem] = i
     allowed, reach = set(), -1
-    for i, (_, _, stem) in enumerate(terms):
+    for i, stem in enumerate(stems):
         if i and reach < i:
             allowed.add(i)
         reach = max(reach, last[stem])
-    return sorted(allowed)
+    return allowed
 
 
 def _boundary(previous: str, word: str) -> str:
@@ -176,98 +174,147 @@ def _cut_before(folded: str, entry: int, size: int, shard_bytes: int) -> bool:
     return h / 2**64 < entry / shard_bytes
 
 
-def write_shards(corpus: Corpus, files: Files, first: int, shard_bytes: int) -> list:
-    terms = sorted((fold(w), w, "") for w in corpus.terms)
-    terms = [(f, w, stem_key(f)) for f, w, _ in terms]
-    allowed = set(_cuts(terms))
-    shards, start, size = [], 0, 0
-    for i, (f, w, _) in enumerate(terms):
+def _group_row(stem: str, ws: list[str], corpus: Corpus, out: _Recorder, first: int) -> list:
+    """[stem, documents, counts file or 0]. A group whose postings all fit in
+    first blocks has no counts file: the script counts them."""
+    lists = [corpus.terms[w].docs for w in ws]
+    docs = lists[0] if len(ws) == 1 else sorted(set(chain.from_iterable(lists)))
+    if max(map(len, lists)) <= first:
+        return [stem, len(docs), 0]
+    return [stem, len(docs), out.put("c", _json(counts(docs, corpus.gids, FILTER_KEYS)), "json")]
+
+
+def _shard(vocab: list, corpus: Corpus, enc: Encoded, files: Files, first: int) -> str:
+    out = _Recorder(files)
+    blob = bytearray()
+    groups: dict[str, int] = {}
+    entries, members = [], {}
+    for f, w, stem in vocab:
+        g = groups.setdefault(stem, len(groups))
+        members.setdefault(stem, []).append(w)
+        p = corpus.terms[w]
+        ref = None if w in corpus.dirty_terms else enc.reuse("terms", w, files)
+        if ref is None:
+            rec = _Recorder(files)
+            ref = enc.record("terms", w, _postings(p, corpus, rec, first, True), rec.paths)
+        if isinstance(ref, bytes):   # inline: its place in the shard's blob
+            inline, ref = ref, [len(blob), len(ref)]
+            blob += inline
+        entries.append([f, 0 if w == f else w, g, len(p.docs), ref])
+    rows = []
+    for stem, ws in members.items():
+        key = "\n".join([stem, *ws])   # a word leaving the group changes its row
+        row = None
+        if corpus.dirty_terms.isdisjoint(ws):
+            row = enc.reuse("groups", key, files)
+        if row is None:
+            rec = _Recorder(files)
+            row = enc.record("groups", key, _group_row(stem, ws, corpus, rec, first), rec.paths)
+        rows.append(row)
+    head = _json({"t": entries, "g": rows})
+    return out.put("t", len(head).to_bytes(4, "little") + head + bytes(blob), "bin")
+
+
+def write_shards(corpus: Corpus, files: Files, enc: Encoded, first: int,
+                 shard_bytes: int) -> list:
+    vocab = sorted((fold(w), w) for w in corpus.terms)
+    vocab = [(f, w, stem_key(f)) for f, w in vocab]
+    allowed = _cuts([s for _, _, s in vocab])
+    ranges, start, size = [], 0, 0
+    for i, (f, w, _) in enumerate(vocab):
         df = len(corpus.terms[w].docs)
         entry = len(f) + len(w) + 14 + (df * 16 if df <= min(INLINE, first) else 13 * len(
             block_sizes(df, first)))
         if i in allowed and _cut_before(f, entry, size, shard_bytes):
-            shards.append((start, i))
+            ranges.append((start, i))
             start, size = i, 0
         size += entry
-    if terms:
-        shards.append((start, len(terms)))
+    if vocab:
+        ranges.append((start, len(vocab)))
     out = []
-    for lo, hi in shards:
-        blob = bytearray()
-        groups: dict[str, int] = {}
-        entries, members = [], {}
-        for f, w, stem in terms[lo:hi]:
-            g = groups.setdefault(stem, len(groups))
-            members.setdefault(g, []).append(w)
-            p = corpus.terms[w]
-            entries.append([f, 0 if w == f else w, g, len(p.docs),
-                            _postings_ref(p, corpus, files, first, blob)])
-        group_rows = []
-        for stem, g in groups.items():
-            ws = members[g]
-            docs = corpus.terms[ws[0]].docs if len(ws) == 1 else sorted(
-                set(chain.from_iterable(corpus.terms[w].docs for w in ws)))
-            # Counts of a group whose postings are all inline come from them.
-            many = any(len(corpus.terms[w].docs) > first for w in ws)
-            ref = files.put("c", _json(counts(docs, corpus)), "json") if many else 0
-            group_rows.append([stem, len(docs), ref])
-        head = _json({"t": entries, "g": group_rows})
-        content = len(head).to_bytes(4, "little") + head + bytes(blob)
-        key = "" if lo == 0 else _boundary(terms[lo - 1][0], terms[lo][0])
-        out.append([key, files.put("t", content, "bin")])
+    for lo, hi in ranges:
+        part = vocab[lo:hi]
+        sig = name_of("\n".join(w for _, w, _ in part).encode())
+        name = None
+        if corpus.dirty_terms.isdisjoint(w for _, w, _ in part):
+            name = enc.reuse("shards", sig, files)
+            if name is not None:   # its words and groups stay as they were
+                members: dict[str, list[str]] = {}
+                for _, w, stem in part:
+                    enc.reuse("terms", w, files)
+                    members.setdefault(stem, []).append(w)
+                for stem, ws in members.items():
+                    enc.reuse("groups", "\n".join([stem, *ws]), files)
+        if name is None:
+            name = _shard(part, corpus, enc, files, first)
+            enc.record("shards", sig, name, [f"t/{name}.bin"])
+        key = "" if lo == 0 else _boundary(vocab[lo - 1][0], vocab[lo][0])
+        out.append([key, name])
     return out
 
 
-def write_filters(corpus: Corpus, files: Files, first: int) -> list:
+def write_filters(corpus: Corpus, files: Files, enc: Encoded, first: int) -> list:
     out = []
     for k, key in enumerate(FILTER_KEYS):
         values = []
         for label, v in sorted(corpus.filter_values[k].items(), key=lambda lv: lv[1]):
-            p = corpus.filter_postings.get(value_id(k, v))
+            gid = value_id(k, v)
+            p = corpus.filter_postings.get(gid)
             if p is None:   # a value no document has any more keeps its index
                 values.append([label, 0, []])
                 continue
-            refs = [files.put("p", b, "bin") for b in blocks_of(p, corpus.attrs, first)]
-            many = len(p.docs) > first
-            values.append([label, len(p.docs), refs,
-                           files.put("c", _json(counts(p.docs, corpus)), "json") if many else 0])
-        entry = {"k": key, "l": FILTERS[key]}
+            entry = None if gid in corpus.dirty_values else enc.reuse("values", gid, files)
+            if entry is None:
+                rec = _Recorder(files)
+                refs = _postings(p, corpus, rec, first, False)
+                many = len(p.docs) > first
+                ref = rec.put("c", _json(counts(p.docs, corpus.gids, FILTER_KEYS)), "json") \
+                    if many else 0
+                entry = enc.record("values", gid, [label, len(p.docs), refs, ref], rec.paths)
+            values.append(entry)
+        item = {"k": key, "l": FILTERS[key]}
         if len(values) > INLINE_FILTER_VALUES:
-            entry["f"] = files.put("f", _json(values), "json")
+            item["f"] = files.put("f", _json(values), "json")
         else:
-            entry["v"] = values
-        out.append(entry)
+            item["v"] = values
+        out.append(item)
     return out
 
 
-def write_chunks(corpus: Corpus, files: Files, span: int, group: int) -> list[str]:
-    groups = []
-    for g in range(0, span, group):
-        chunks = []
-        for c in range(g, min(span, g + group), CHUNK):
-            rows = [corpus.rows.get(d, b"null") for d in range(c, min(span, c + CHUNK))]
-            chunks.append(b"[" + b",".join(rows) + b"]")
-        name = name_of(b"\n".join(chunks))
-        for n, chunk in enumerate(chunks):
-            files.write(f"d/{g // group}/{name}.{n}.json", chunk)
-        groups.append(name)
-    return groups
+def write_chunks(corpus: Corpus, files: Files, enc: Encoded, group: int) -> list[str]:
+    span = corpus.span
+    dirty = {d // group for d in corpus.dirty_docs}
+    names = []
+    for g, lo in enumerate(range(0, span, group)):
+        hi = min(span, lo + group)
+        name = None if g in dirty else enc.reuse("chunks", (g, hi), files)
+        if name is None:
+            chunks = []
+            for c in range(lo, hi, CHUNK):
+                rows = [corpus.rows[d] or b"null" for d in range(c, min(hi, c + CHUNK))]
+                chunks.append(b"[" + b",".join(rows) + b"]")
+            name = name_of(b"\n".join(chunks))
+            paths = [f"d/{g}/{name}.{n}.json" for n in range(len(chunks))]
+            for rel, chunk in zip(paths, chunks):
+                files.write(rel, chunk)
+            enc.record("chunks", (g, hi), name, paths)
+        names.append(name)
+    return names
 
 
-def build_files(corpus: Corpus, span: int, files: Files, first: int = FIRST,
+def build_files(corpus: Corpus, files: Files, enc: Encoded, first: int = FIRST,
                 shard_bytes: int = SHARD_BYTES, group: int = GROUP,
                 language: str = "es") -> bytes:
-    """Write every file of the index but the root, and return the root's content;
-    `span` is one more than the highest document id."""
+    """Write every file of the index but the root, and return the root's content."""
     tipo = corpus.filter_values[FILTER_KEYS.index("tipo")]
     root = {
-        "v": FORMAT, "lang": language, "n": corpus.size, "span": span, "first": first, "growth": GROWTH,
-        "chunk": CHUNK, "group": group,
+        "v": FORMAT, "lang": language, "n": corpus.size, "span": corpus.span, "first": first,
+        "growth": GROWTH, "chunk": CHUNK, "group": group,
         "kinds": [[KINDS[k][0], tipo.get(KINDS[k][1], -1)] for k in KIND_ORDER],
         "attrs": list(ATTR_KEYS),
         "stop": sorted(stopwords(language)),
-        "shards": write_shards(corpus, files, first, shard_bytes),
-        "filters": write_filters(corpus, files, first),
-        "docs": write_chunks(corpus, files, span, group),
+        "shards": write_shards(corpus, files, enc, first, shard_bytes),
+        "filters": write_filters(corpus, files, enc, first),
+        "docs": write_chunks(corpus, files, enc, group),
     }
     return _json(root)

@@ -28,8 +28,22 @@ from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
-from .sections import (changes, datasets, editorial, exports, feeds, home, institutions,
-                       news, participation, scorecard, seo, status, transparency)
+from .sections import (
+    changes,
+    datasets,
+    editorial,
+    exports,
+    feeds,
+    home,
+    institutions,
+    news,
+    obras,
+    participation,
+    scorecard,
+    seo,
+    status,
+    transparency,
+)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 from .writer import copy_static
@@ -38,8 +52,8 @@ log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
-SECTIONS = [home, datasets, institutions, participation, transparency, scorecard, news,
-            editorial, status, exports, feeds, changes]
+SECTIONS = [home, datasets, institutions, participation, transparency, obras, scorecard,
+            news, editorial, status, exports, feeds, changes]
 
 
 class PortalGenerator(Generator):
@@ -115,9 +129,9 @@ class PortalGenerator(Generator):
             self.theme_files = copy_static(writer, Path(self.theme) / "static",
                                            self.settings.get("THEME_STATIC_DIR", "theme"),
                                            self.settings.get("IGNORE_FILES") or ())
-        self.timings: list[str] = [f"(snapshot and indexes {self.context_seconds:.1f}s, "
+        self.timings: list[str] = [(f"(snapshot and indexes {self.context_seconds:.1f}s, "
                                    f"{self.light_count} datasets from the record cache, "
-                                   f"fingerprints {time.monotonic() - self.started:.1f}s)"]
+                                   f"fingerprints {time.monotonic() - self.started:.1f}s)")]
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.
         self.written_elsewhere: list[str] = []
@@ -129,10 +143,12 @@ class PortalGenerator(Generator):
 
     def _run(self, section) -> None:
         started, rendered = time.monotonic(), self.manifest.rendered
+        cpu = time.process_time()   # on a shared machine, steadier than the wall clock
         section.write(self.site)
         self.timings.append(f"{section.__name__.rsplit('.', 1)[-1]} "
                             f"{self.manifest.rendered - rendered} in "
-                            f"{time.monotonic() - started:.1f}s")
+                            f"{time.monotonic() - started:.1f}s "
+                            f"(cpu {time.process_time() - cpu:.1f}s)")
 
     def _content_written(self, path, context=None) -> None:
         prefix = str(self.output_path).rstrip("/") + "/"
@@ -183,7 +199,7 @@ class PortalGenerator(Generator):
 def autoreloading() -> bool:
     """Whether this is `pelican --autoreload` (make devserver)."""
     try:
-        from pelican import parse_arguments  # noqa: PLC0415
+        from pelican import parse_arguments
         return bool(parse_arguments(sys.argv[1:]).autoreload)
     except (SystemExit, Exception):  # noqa: BLE001 - not run from pelican's CLI
         return False

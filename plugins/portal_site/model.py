@@ -17,13 +17,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from aggregator.records import (Consultation, Dataset, Institution, NewsItem, Record,
-                                TransparencyEntry)
+from aggregator.records import (
+    Consultation,
+    Dataset,
+    Institution,
+    NewsItem,
+    Obra,
+    Record,
+    TransparencyEntry,
+)
 from aggregator.snapshot import Snapshot, load_snapshot
 
 from .filters import as_date
 from .history import History, load_tombstones
-from .urls import RESERVED, assign_slugs
+from .urls import RESERVED, assign_slugs, obra_slugs
 
 
 def _sort_key_desc(value: str | None) -> str:
@@ -38,6 +45,7 @@ class SiteModel:
     news: list[NewsItem] = field(default_factory=list)          # newest first
     consultations: list[Consultation] = field(default_factory=list)  # by closing date
     transparency: list[TransparencyEntry] = field(default_factory=list)  # newest first
+    obras: list[Obra] = field(default_factory=list)             # by title
     institutions: dict[str, Institution] = field(default_factory=dict)  # by name
     slugs: dict[str, str] = field(default_factory=dict)         # record id -> slug
     source_names: dict[str, str] = field(default_factory=dict)  # settings override
@@ -82,6 +90,8 @@ class SiteModel:
         model.slugs.update(assign_slugs(
             [*model.consultations, *(r for r in gone if isinstance(r, Consultation))],
             RESERVED["participacion"], known_slugs))
+        model.obras = sorted(snap.records(Obra), key=lambda o: (o.title.lower(), o.id))
+        model.slugs.update(obra_slugs([*model.obras, *(r for r in gone if isinstance(r, Obra))]))
         model.changes = History.load(data_dir, changes_months)
         model.changes.resolve(model, model.tombstones)
         return model
@@ -115,6 +125,8 @@ class SiteModel:
             return f"datos/{self.slugs[record.id]}/"
         if isinstance(record, Consultation):
             return f"participacion/{self.slugs[record.id]}/"
+        if isinstance(record, Obra):
+            return f"obras/{self.slugs[record.id]}/"
         return None
 
     def url_of(self, record) -> str | None:

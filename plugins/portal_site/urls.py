@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from operator import attrgetter
-from typing import Iterable
 from urllib.parse import urlsplit
 
 from aggregator.registry import RESERVED_IDS
@@ -30,6 +30,8 @@ RESERVED = {
     # Institution ids are checked against these when the registry is read.
     "instituciones": set(RESERVED_IDS),
     "transparencia": set(RESERVED_IDS),
+    "obras": {"pagina", "todas", "etapa", "atrasadas", "region", "regiones", "comuna",
+              "institucion", "instituciones", "tipo", "tipos"},
 }
 
 
@@ -58,7 +60,7 @@ _GENERIC = {"item", "items", "index", "dataset", "datasets", "view", "views", "a
             "explore", "show", "detail", "details", "record", "records", "ficha",
             "catalog", "search", "metadata", "dcat", "mapserv", "mapservwfs", "wfs", "wms",
             "ows", "csw", "geonetwork", "srv", "resources", "download"}
-_PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|json|xml|rdf|ttl|jsonld)$", re.I)
+_PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|json|xml|rdf|ttl|jsonld)$", re.IGNORECASE)
 
 
 def _last_segment(url: str | None) -> str | None:
@@ -116,3 +118,14 @@ def unique_slugs(labels: Iterable[str], reserved: Iterable[str] = ()) -> dict[st
         taken.add(slug)
         out[label] = slug
     return out
+
+
+def obra_slugs(obras: Iterable) -> dict[str, str]:
+    """Public works share their links at the source (a programme's page), so
+    their slugs come from the title and the id: "escuela-n-24-1"."""
+    known = {}
+    for o in obras:
+        own = slugify(o.remote_id, 12)
+        tail = own if own and len(own) == len(o.remote_id) else short_hash(o.id)
+        known[o.id] = f"{slugify(o.title, 60) or 'obra'}-{tail}"
+    return assign_slugs(obras, RESERVED["obras"], known)

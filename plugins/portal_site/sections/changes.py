@@ -15,18 +15,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from feedgenerator import Atom1Feed
 
 from ..history import KINDS, TYPES
 from ..manifest import digest
+from ..obras_data import ObrasIndex
 
 PER_PAGE = 15            # entries per page (keeps a page with long entries under 50 KB)
 FEED_ITEMS = 50
 CHANGES_FEED = "feeds/cambios.atom.xml"
 # A feed without entries still needs an <updated>: a fixed one keeps the file stable.
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def institution_feed(inst_id: str) -> str:
@@ -57,7 +58,7 @@ def _tombstones(site) -> None:
                   record=rec, removed_at=stone.removed_at, institution=inst,
                   source_name=source, source_url=model.source_url(stone.source),
                   type_label=TYPES.get(rec.TYPE, ("Registro",))[0],
-                  section=page.split("/", 1)[0])
+                  section=page.split("/", 1)[0], ob=ObrasIndex)
 
 
 # -- listings ------------------------------------------------------------------------
@@ -161,8 +162,8 @@ def _base(site) -> str:
 
 
 def _when(at: str) -> datetime:
-    dt = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = datetime.fromisoformat(at)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _atom(site, title: str, path: str, page: str, items) -> bytes:
@@ -175,8 +176,8 @@ def _atom(site, title: str, path: str, page: str, items) -> bytes:
         else:
             heading = f"{c.kind_label}: {c.title}"
         link = f"{base}/{c.link}" if c.local else (c.link or f"{base}/cambios/{c.month}/")
-        text = " ".join([f"{c.type_label} · {c.institution_name or 'sin institución'} · "
-                         f"fuente: {c.source_name}.", *(s + "." for s in c.sentences),
+        text = " ".join([(f"{c.type_label} · {c.institution_name or 'sin institución'} · "
+                         f"fuente: {c.source_name}."), *(s + "." for s in c.sentences),
                          *([f"También cambió: {', '.join(c.other_fields)}."]
                            if c.other_fields else [])])
         when = _when(c.at)

@@ -101,13 +101,14 @@ function checkRoot(r) {
 // Match kinds: the word as typed, the same word without accents, same stem, prefix.
 const EXACT = 1, FOLDED = 0.9, STEM = 0.6, PREFIX = 0.4;
 const MAX_PREFIX_TERMS = 40;
+const BUDGET = 32;   // first blocks' worth of postings a page loads past the first blocks
 
 class Search {
   constructor(root, get, state) {
     this.root = root;
     this.get = get;
     this.state = state;
-    this.seen = new Map();  // shown doc -> true
+    this.shown = [];        // documents shown, in order
     this.rows = [];         // ranked matches [{doc, score, a}]
   }
 
@@ -138,6 +139,7 @@ class Search {
   // The index terms a query word stands for, each with its match factor.
   async resolve(word, last) {
     const f = fold(word);
+    if (!this.root.shards.length) return {terms: [], group: null, folded: new Set()};  // no words
     const at = this.shardIndex(f);
     const sh = await this.shard(at);
     const terms = [];
@@ -235,17 +237,18 @@ class Search {
     }
   }
 
-  // Load the next block of every term of the words still incomplete, or all.
+  // Load the next block of every term, or all of them; returns the postings loaded.
   async loadMore(all) {
     const jobs = [];
     for (const w of this.words) {
       for (const t of w.terms) {
         const next = t.blocks.filter((b) => !b.data);
-        for (const b of all ? next : next.slice(0, 1)) jobs.push(this.loadBlock(t, b));
+        for (const b of all ? next : next.slice(0, 1)) {
+          jobs.push(this.loadBlock(t, b).then(() => b.data.docs.length));
+        }
       }
     }
-    await Promise.all(jobs);
-    return jobs.length > 0;
+    return (await Promise.all(jobs)).reduce((a, n) => a + n, 0);
   }
 
   complete() {
@@ -324,15 +327,21 @@ class Search {
     return null;
   }
 
-  // At least `need` ranked matches (fewer if there are no more), and the total if known.
-  async top(need) {
+  // At least `need` ranked matches (fewer if there are no more), and the total if
+  // known. Past the first blocks, one call loads about BUDGET x 128 postings once it has
+  // a match beyond `from` to show: several common words rarely meet in their best
+  // blocks, and loading on until ten documents have them all cost up to 360 KB
+  // at 100,000 documents. "Mostrar más" goes on where it stopped.
+  async top(need, from = 0) {
     if (!this.words) await this.prepare();
     if (!this.words.length || this.words.some((w) => !w.terms.length)) return {total: 0, rows: []};
     const all = this.state.sort === "fecha";
     await this.loadMore(all);
     this.rank();
-    while (this.rows.length < need && !this.complete()) {
-      await this.loadMore(false);
+    let spent = 0;
+    while (this.rows.length < need && !this.complete() &&
+           (spent < BUDGET * this.root.first || this.rows.length <= from)) {
+      spent += await this.loadMore(false);
       this.rank();
     }
     return {total: this.knownTotal(), rows: this.rows.slice(0, need)};
@@ -340,9 +349,15 @@ class Search {
 
   async results(from, count) {
     // One more than asked: "Mostrar más" is offered only if there is more.
-    const {total, rows} = await this.top(from + count + 1);
+    const {total} = await this.top(from + count + 1, from);
     const r = this.root;
-    const page = rows.slice(from, from + count);
+    // Results shown keep their place: blocks loaded later may rank a new match
+    // above them, and it comes on the next page instead.
+    this.shown = (this.shown || []).slice(0, from);
+    const before = new Set(this.shown);
+    const rest = this.rows.filter((m) => !before.has(m.doc));
+    const page = rest.slice(0, count);
+    this.shown.push(...page.map((m) => m.doc));
     const chunks = await Promise.all(page.map(({doc}) => {
       const g = Math.floor(doc / r.group), c = Math.floor((doc % r.group) / r.chunk);
       return this.get(`d/${g}/${r.docs[g]}.${c}.json`, "json");
@@ -353,7 +368,7 @@ class Search {
       const [url, title, kind, inst, date, status, excerpt] = row;
       return {url, title, type: r.kinds[kind][0], institution: inst, date, status, excerpt, a};
     });
-    return {total, items, more: rows.length > from + count};
+    return {total, items, more: rest.length > count || !this.complete()};
   }
 
   // Exact total and the counts of every filter value: {total, counts: {key: {label: n}}}.

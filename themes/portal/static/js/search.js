@@ -21,7 +21,9 @@ const SORT = form.dataset.sort;
 const PAGE = 10;        // results rendered per step
 const SHOWN_VALUES = 8; // filter values shown before "Ver todos"
 const baseTitle = document.title;
-const dateFormat = new Intl.DateTimeFormat("es-CL", {day: "numeric", month: "long",
+// Dates and numbers in the page's language (<html lang>, the portal's DEFAULT_LANG).
+const LANG = document.documentElement.lang || "es";
+const dateFormat = new Intl.DateTimeFormat(LANG, {day: "numeric", month: "long",
   year: "numeric", timeZone: "UTC"});
 
 let state = {q: "", filters: {}, sort: ""};
@@ -131,7 +133,7 @@ function announce() {
   const what = state.q ? ` para «${state.q}»` : "";
   const narrowed = hasFilters(state) ? " con los filtros elegidos" : "";
   const n = total === null ? shown : total;
-  const count = n.toLocaleString("es-CL");
+  const count = n.toLocaleString(LANG);
   status.textContent = n === 0 ? `Ningún resultado${what}${narrowed}.`
     : total === null ? `Más de ${count} resultados${what}${narrowed}; contando…`
       : `${count} ${n === 1 ? "resultado" : "resultados"}${what}${narrowed}.`;
@@ -168,7 +170,7 @@ function renderFilters(data) {
       box.dataset.value = value;
       const label = text("label", value);
       label.htmlFor = box.id;
-      if (n !== null) label.append(" ", text("span", `(${n.toLocaleString("es-CL")})`, "n"));
+      if (n !== null) label.append(" ", text("span", `(${n.toLocaleString(LANG)})`, "n"));
       li.append(box, label);
       ul.append(li);
     });
