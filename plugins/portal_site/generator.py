@@ -27,17 +27,22 @@ from .indexes import build_indexes, initial
 from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .records_cache import FORMATS, RecordCache
-from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
-                       participation, seo, status, transparency)
+from .sections import (calendars, catalog, csv_exports, datasets, dcat, editorial, exports,
+                       feeds, home, institutions, news, participation, seo, status,
+                       transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 
 log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
-# `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
+# `catalog` (/catalogo/, every export the sections registered) and `seo` (sitemap,
+# robots.txt, 404) run at the end of the build: they list what the others wrote.
 SECTIONS = [home, datasets, institutions, participation, transparency, news, editorial,
-            status, exports, feeds]
+            status, exports, dcat, csv_exports, calendars, feeds]
+FINAL = [catalog, seo]
+# Machine-readable exports: PORTAL_EXPORTS = False leaves them out (benchmarks).
+EXPORTS = {exports, dcat, csv_exports, calendars}
 
 
 class PortalGenerator(Generator):
@@ -105,8 +110,10 @@ class PortalGenerator(Generator):
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.
         self.written_elsewhere: list[str] = []
+        skip = set() if self.settings.get("PORTAL_EXPORTS", True) else EXPORTS
         for section in SECTIONS:
-            self._run(section)
+            if section not in skip:
+                self._run(section)
         # Connected after this generator's own pages: a receiver costs on every write.
         signals.content_written.connect(self._content_written)
         signals.finalized.connect(self._finalized)
@@ -127,7 +134,8 @@ class PortalGenerator(Generator):
         signals.content_written.disconnect(self._content_written)
         signals.finalized.disconnect(self._finalized)
         self.site.extra_pages = self.written_elsewhere
-        self._run(seo)
+        for section in FINAL:
+            self._run(section)
         saving = time.monotonic()
         removed = self.manifest.remove_stale()
         self.manifest.save()

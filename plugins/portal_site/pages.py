@@ -108,14 +108,16 @@ class Sink:
         self.manifest.keep(save_as, page_digest)
         return True
 
-    def group(self, name: str, fingerprint: Iterable[str]) -> bool:
+    def group(self, name: str, fingerprint: Iterable[str], sitemap: bool = True) -> bool:
         """Pages written until end_group() share one fingerprint. True when the
         previous build's pages of the group are all still good: the caller then
-        skips the group (its pages are kept, and listed in the sitemap)."""
+        skips the group (its pages are kept, and listed in the sitemap unless
+        `sitemap` is False: a group of files that are not pages)."""
         group_digest = digest(*fingerprint)
         pages = self.manifest.keep_group(name, group_digest)
         if pages is not None:
-            self.urls.extend(map(output_url, pages))
+            if sitemap:
+                self.urls.extend(map(output_url, pages))
             return True
         self.manifest.start_group(name, group_digest)
         return False
@@ -143,7 +145,7 @@ class Sink:
                       **kwargs)
         return count
 
-    def file(self, save_as: str, produce: Callable[[], str | bytes],
+    def file(self, save_as: str, produce: Callable[[], str | bytes | Iterable],
              fingerprint: Iterable[str] | None = None) -> bool:
         """A file that is not a template page (feed, sitemap, export), written
         unless its fingerprint shows it unchanged."""
@@ -156,6 +158,10 @@ class Sink:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         data = produce()
         with open(path, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, (str, bytes)):
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            else:       # an iterable of pieces, written as they come (large exports)
+                for piece in data:
+                    f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         self.manifest.wrote(save_as, page_digest)
         return True

@@ -5,6 +5,9 @@ page here, and one the snapshot no longer has is shown without a link."""
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
+
+from .. import jsonld
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,9 @@ def write(site) -> None:
     past = sorted((e for e in site.events if not e.upcoming(today)),
                   key=lambda e: e.date, reverse=True)
     sink.page("eventos/index.html", "events", None, upcoming=upcoming, past=past)
+    siteurl, zone = site.settings.get("SITEURL", ""), ZoneInfo(site.settings["TIMEZONE"])
     for event in site.events:
+        inst = site.model.institutions.get(event.institution or "")
         sink.page(f"{event.url}index.html", "event", None, event=event,
-                  upcoming=event.upcoming(today))
+                  upcoming=event.upcoming(today),
+                  ld=lambda e=event, inst=inst: jsonld.event(e, inst, siteurl, zone))

@@ -1,0 +1,88 @@
+"""The registry of machine-readable exports that /catalogo/ documents.
+
+Every section module that writes an export (a CSV, a calendar, an RDF page...)
+writes it through `site.exports.file(...)` or, for exports made of many files,
+registers it with `site.exports.add(...)`; the /catalogo/ page (written after
+every section) lists each one with its format, URL, size, columns and update
+time. Another section adds its own exports the same way:
+
+    site.exports.file(Export("catalogo/obras.csv", "Obras públicas", "CSV",
+                             "text/csv", "Una fila por obra.", section="Obras",
+                             columns=[("id", "Identificador"), ...]),
+                      lambda: text, fingerprint)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CSV_BOM = "\ufeff"      # spreadsheets read UTF-8 only when the file says so
+
+
+@dataclass
+class Export:
+    path: str                     # site-relative path of the (first) file
+    title: str
+    format: str                   # "CSV", "JSON-LD", "Turtle", "iCalendar"...
+    media_type: str
+    description: str
+    section: str = "Datos"        # heading it is listed under on /catalogo/
+    standard: str | None = None   # "DCAT-AP 3.0.1", "RFC 5545"...
+    columns: list[tuple[str, str]] = field(default_factory=list)   # (name, meaning)
+    encoding: str = "UTF-8"
+    pages: list[str] = field(default_factory=list)   # every file of a paged export
+    per_record: str | None = None  # "one file per dataset" exports: the URL pattern
+    count: int | None = None       # records in it, when it says
+
+
+@dataclass
+class Listed:
+    """An export as /catalogo/ shows it: with its files' size and date."""
+
+    export: Export
+    size: int | None
+    updated: datetime | None
+
+
+class ExportRegistry:
+    def __init__(self, site):
+        self.site = site
+        self.exports: list[Export] = []
+
+    def add(self, export: Export) -> None:
+        self.exports.append(export)
+
+    def file(self, export: Export, produce: Callable[[], str | bytes | Iterable[str]],
+             fingerprint: Iterable[str] | None) -> bool:
+        """Write (unless unchanged) one export file and list it; whether written."""
+        self.add(export)
+        return self.site.sink.file(export.path, produce, fingerprint)
+
+    def listed(self) -> list[Listed]:
+        out = []
+        root = self.site.generator.output_path
+        zone = _zone(self.site.settings)
+        for export in self.exports:
+            size, mtime = 0, None
+            for path in export.pages or [export.path]:
+                try:
+                    st = os.stat(os.path.join(root, path))
+                except OSError:
+                    continue
+                size += st.st_size
+                mtime = max(mtime or 0, st.st_mtime)
+            updated = datetime.fromtimestamp(mtime, timezone.utc).astimezone(zone) \
+                if mtime else None
+            out.append(Listed(export, None if export.per_record else size, updated))
+        return out
+
+
+def _zone(settings: dict):
+    try:
+        return ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
