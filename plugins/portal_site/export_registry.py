@@ -37,11 +37,12 @@ class Export:
     pages: list[str] = field(default_factory=list)   # every file of a paged export
     per_record: str | None = None  # "one file per dataset" exports: the URL pattern
     count: int | None = None       # records in it, when it says
+    updated: str | None = None     # ISO time of the newest harvest of its records
 
 
 @dataclass
 class Listed:
-    """An export as /catalogo/ shows it: with its files' size and date."""
+    """An export as /catalogo/ shows it: with its files' size and data's date."""
 
     export: Export
     size: int | None
@@ -62,23 +63,38 @@ class ExportRegistry:
         self.add(export)
         return self.site.sink.file(export.path, produce, fingerprint)
 
+    def harvested(self, kind: type) -> str | None:
+        """When the newest source holding records of that kind was harvested: the
+        "updated" of an export made of them (the same in every build of the same
+        snapshot, unlike a file's time)."""
+        times = [sf.harvested_at for sf in self.site.model.snapshot.sources.values()
+                 if sf.harvested_at and any(isinstance(r, kind) for r in sf.records)]
+        return max(times) if times else None
+
     def listed(self) -> list[Listed]:
         out = []
         root = self.site.generator.output_path
         zone = _zone(self.site.settings)
         for export in self.exports:
-            size, mtime = 0, None
+            size = 0
             for path in export.pages or [export.path]:
                 try:
-                    st = os.stat(os.path.join(root, path))
+                    size += os.stat(os.path.join(root, path)).st_size
                 except OSError:
                     continue
-                size += st.st_size
-                mtime = max(mtime or 0, st.st_mtime)
-            updated = datetime.fromtimestamp(mtime, timezone.utc).astimezone(zone) \
-                if mtime else None
-            out.append(Listed(export, None if export.per_record else size, updated))
+            out.append(Listed(export, None if export.per_record else size,
+                              _time(export.updated, zone)))
         return out
+
+
+def _time(value: str | None, zone) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(zone) if when.tzinfo else when
 
 
 def _zone(settings: dict):

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event
 
+from aggregator.records import Consultation
+
 from ..export_registry import Export
 from ..filters import excerpt, parse_date
 from ..urls import slugify
@@ -164,7 +166,8 @@ def write(site) -> None:
         CONSULTATIONS, "Consultas abiertas y próximas", "iCalendar", MEDIA,
         "Los procesos de participación abiertos y los anunciados, de su inicio a su cierre; "
         "un calendario se puede suscribir a esta dirección.", section="Participación",
-        standard="RFC 5545", count=len(current)),
+        standard="RFC 5545", count=len(current),
+        updated=site.exports.harvested(Consultation)),
         lambda: _many(cals, "Consultas ciudadanas",
                       (cals.consultation(c, stamps[c.id]) for c in current)),
         [base, today, cals.domain, *(site.fp(c) + names.get(c.institution or "", "")

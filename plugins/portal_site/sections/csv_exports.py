@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
+from aggregator.records import Consultation, NewsItem, TransparencyEntry
+
 from ..export_registry import CSV_BOM, Export
 
 INSTITUTIONS = "catalogo/instituciones.csv"
@@ -129,7 +131,8 @@ def write(site) -> None:
     add(Export(INSTITUTIONS, "Instituciones", "CSV", "text/csv",
                "Una fila por institución del registro, con sus códigos y cuánto publica "
                "en el portal.", section="Instituciones", columns=INSTITUTION_COLUMNS,
-               encoding="UTF-8 con BOM", count=len(model.institutions)),
+               encoding="UTF-8 con BOM", count=len(model.institutions),
+               updated=site.exports.harvested(object)),
         lambda: table(INSTITUTION_COLUMNS, _institution_rows(site)),
         [base, *(repr(i) for i in site.idx.directory), site.snapshot_digest or
          ",".join(site.item_fps().values()), *(fp(r) for r in model.news),
@@ -138,20 +141,23 @@ def write(site) -> None:
     add(Export(CONSULTATIONS, "Procesos de participación", "CSV", "text/csv",
                "Una fila por consulta o proceso de participación: abiertos, próximos y "
                "cerrados.", section="Participación", columns=CONSULTATION_COLUMNS,
-               encoding="UTF-8 con BOM", count=len(model.consultations)),
+               encoding="UTF-8 con BOM", count=len(model.consultations),
+               updated=site.exports.harvested(Consultation)),
         lambda: table(CONSULTATION_COLUMNS, _consultation_rows(site)),
         [base, today, *names, *(fp(c) for c in model.consultations),
          *(model.slugs[c.id] for c in model.consultations)])
     add(Export(TRANSPARENCY, "Registros de transparencia", "CSV", "text/csv",
                "Una fila por registro (audiencias de lobby, viajes, donativos...).",
                section="Transparencia", columns=TRANSPARENCY_COLUMNS,
-               encoding="UTF-8 con BOM", count=len(model.transparency)),
+               encoding="UTF-8 con BOM", count=len(model.transparency),
+               updated=site.exports.harvested(TransparencyEntry)),
         lambda: table(TRANSPARENCY_COLUMNS, _transparency_rows(site)),
         [*names, *(fp(t) for t in model.transparency)])
     add(Export(NEWS, "Noticias", "CSV", "text/csv",
                "Una fila por noticia: las del portal y las de las instituciones, las más "
                "recientes primero.", section="Noticias", columns=NEWS_COLUMNS,
-               encoding="UTF-8 con BOM", count=len(site.news)),
+               encoding="UTF-8 con BOM", count=len(site.news),
+               updated=site.exports.harvested(NewsItem)),
         lambda: table(NEWS_COLUMNS, _news_rows(site)),
         [base, *(n.fingerprint for n in site.news)])
 

@@ -12,6 +12,8 @@ datasets changed.
 
 from __future__ import annotations
 
+from aggregator.records import Dataset
+
 from .. import dcat_ap
 from ..export_registry import Export
 from ..manifest import digest
@@ -66,19 +68,21 @@ def write(site) -> None:
         _page(site, ctx, n, chunk, paging, (ctx_fp, cat_base, ds_base), fps)
         sink.end_group()
     pages = {k: [page_path(k, n) for n in range(1, count + 1)] for k in FIRST}
+    updated = site.exports.harvested(Dataset)
     about = (f"El catálogo completo en DCAT-AP 3.0.1, {per_page:,} conjuntos por archivo; "
              "las páginas siguientes se enlazan con hydra:next.").replace(",", ".")
     site.exports.add(Export(FIRST["ttl"], "Catálogo DCAT-AP (Turtle)", "Turtle", "text/turtle",
-                            about, standard="DCAT-AP 3.0.1", pages=pages["ttl"], count=total))
+                            about, standard="DCAT-AP 3.0.1", pages=pages["ttl"], count=total, updated=updated))
     site.exports.add(Export(FIRST["jsonld"], "Catálogo DCAT-AP (JSON-LD)", "JSON-LD",
                             "application/ld+json", about, standard="DCAT-AP 3.0.1",
-                            pages=pages["jsonld"], count=total))
+                            pages=pages["jsonld"], count=total, updated=updated))
     site.exports.add(Export(
         "datos/<conjunto>/dataset.ttl", "Un conjunto de datos en DCAT-AP", "Turtle y JSON-LD",
         "text/turtle, application/ld+json",
         "La descripción de cada conjunto por separado, en datos/<conjunto>/dataset.ttl y "
         "dataset.jsonld; su página la enlaza con <link rel=\"alternate\">.",
-        standard="DCAT-AP 3.0.1", per_record="datos/<conjunto>/dataset.ttl", count=total))
+        standard="DCAT-AP 3.0.1", per_record="datos/<conjunto>/dataset.ttl", count=total,
+        updated=updated))
 
 
 def _view(kind: str, paging: tuple | None) -> dict | None:

@@ -18,6 +18,8 @@ import html
 import json
 import re
 
+from aggregator.records import Dataset
+
 from .. import vocab
 from ..export_registry import CSV_BOM, Export
 from ..fragments import CSV, JSON
@@ -175,16 +177,17 @@ def write(site) -> None:
         fps = site.item_fps()
         fingerprint = [_base(site), *(fps[ds.id] for ds in site.model.datasets)]
     count = len(site.model.datasets)
+    updated = site.exports.harvested(Dataset)
     s = site.settings
     site.exports.file(Export(
         DATA_JSON, "Catálogo data.json", "JSON", "application/json",
         "Todos los conjuntos de datos en el formato de Project Open Data (DCAT-US 1.1), "
-        "el que cosechan CKAN y data.gov.", standard="DCAT-US 1.1", count=count),
+        "el que cosechan CKAN y data.gov.", standard="DCAT-US 1.1", count=count, updated=updated),
         lambda: data_json(site),
         [*fingerprint, repr(s.get("PORTAL_CONTACT")), repr(s.get("PORTAL_DATAJSON_CODES")),
          str(s.get("SITENAME"))])
     site.exports.file(Export(
         CSV_FILE, "Conjuntos de datos", "CSV", "text/csv",
         "Una fila por conjunto de datos, en el orden del catálogo (actualizados primero).",
-        columns=CSV_COLUMNS, encoding="UTF-8 con BOM", count=count),
+        columns=CSV_COLUMNS, encoding="UTF-8 con BOM", count=count, updated=updated),
         lambda: datasets_csv(site), fingerprint)
