@@ -41,7 +41,8 @@ PORTAL_DATA = os.environ.get("PORTAL_DATA") or str(ROOT / "content" / "data")
 PORTAL_SOURCE_NAMES = {}
 # Machine-readable exports (docs/exports.md): DCAT-AP 3.0.1 (Turtle, JSON-LD), data.json
 # (DCAT-US 1.1), a CSV per section, iCalendar, all listed on /catalogo/. False builds
-# the site without them (only the benchmark's reference build does).
+# the site without them, a list only some ("dcat", "datasets": data.json and
+# datasets.csv, "csv": the other sections' CSV, "ical"): only the benchmarks do.
 PORTAL_EXPORTS = True
 # Datasets per file of /catalogo/dcat.ttl and dcat.jsonld (more: dcat-pagina-2.ttl...).
 PORTAL_DCAT_PAGE_SIZE = 1000

@@ -14,7 +14,8 @@ from aggregator.records import Dataset, License, Resource
 from aggregator.snapshot import write_source_file
 
 PAGE_SIZE = 50
-HOSTILE_TITLE = 'Título "con comillas" \\ barra <script>alert(1)</script> """ \'\'\' .\n@prefix x: <y> .'
+HOSTILE_TITLE = ('Título "con comillas" \\ barra <script>alert(1)</script> """ \'\'\' .\n'
+                 '@prefix x: <y> .')
 HOSTILE_TAGS = ['"; <http://malo.example/> .', "}]}", "línea\nnueva", "\u2028separador"]
 HOSTILE_URL = 'https://hostil.example/a b/"comillas"/<menor>{llave}|^`\\'
 

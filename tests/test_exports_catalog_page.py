@@ -33,7 +33,8 @@ def test_catalog_page_lists_every_export_with_size_and_date(site):
         assert f'href="../{path}"' in html or f'href="/{path}"' in html, path
     assert "/datos/&lt;conjunto&gt;/dataset.ttl" in html
     assert html.count("<dt>Tamaño</dt>") == len(EXPORT_FILES)     # not the per-dataset files
-    assert html.count("<dt>Actualizado</dt>") == len(EXPORT_FILES)   # eventos.ics has none, the per-dataset files one
+    # eventos.ics has no harvest date, the per-dataset files have one.
+    assert html.count("<dt>Actualizado</dt>") == len(EXPORT_FILES)
     assert "en 3 archivos" in html           # the DCAT pages
     assert "DCAT-AP 3.0.1" in html and "DCAT-US 1.1" in html and "RFC 5545" in html
     page = parse(site, site / "catalogo" / "index.html")

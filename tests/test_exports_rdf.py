@@ -49,7 +49,8 @@ def test_shapes_load_offline_with_the_known_dangling_links():
 
 
 def test_bundled_catalog_conforms_in_turtle_and_json_ld(bundled_site):
-    ttl, jsonld = load(bundled_site, "catalogo/dcat.ttl"), load(bundled_site, "catalogo/dcat.jsonld")
+    ttl = load(bundled_site, "catalogo/dcat.ttl")
+    jsonld = load(bundled_site, "catalogo/dcat.jsonld")
     assert isomorphic(ttl, jsonld)
     datasets = set(ttl.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 39          # every dataset of the bundled snapshot
@@ -138,7 +139,7 @@ def test_hostile_text_is_escaped_into_valid_rdf_with_the_same_values(site):
         # Percent-encoded where Turtle forbids the character, nothing lost otherwise.
         assert page.startswith("https://hostil.example/a%20b/%22comillas%22/%3Cmenor%3E%7Bllave%7D")
         assert not re.search(r'[ <>"{}|^`\\]', page)
-        assert (ds, RDF.type, DCAT.Dataset) in g and len(list(g.subjects(RDF.type, DCAT.Dataset))) == 1
+        assert len(list(g.subjects(RDF.type, DCAT.Dataset))) == 1
 
 
 def test_a_description_without_title_does_not_conform(bundled_site):
@@ -180,3 +181,28 @@ def test_literals_and_iris_escape_lone_surrogates_and_controls():
 def test_catalog_page_parses_as_html(site):
     page = parse(site, site / "catalogo" / "index.html")
     assert page.h1 == 1
+
+
+def test_broken_text_from_a_source_is_replaced_alike_in_both_formats():
+    from aggregator.records import Dataset, Resource
+    from plugins.portal_site.dcat_ap import DcatWriter
+    from plugins.portal_site.rdf_text import jsonld_document, turtle_header
+    from plugins.portal_site.sections.dcat import _utf8
+
+    class Model:
+        slugs = {"s:1": "uno"}
+        institutions: dict = {}
+
+        def institution_of(self, record):
+            return None
+
+    ds = Dataset(id="s:1", source="s", remote_id="1", title="a\ud800b\x01",
+                 tags=["x\udfff", 'y"'], resources=[Resource("r\ud800", "CSV",
+                                                              "https://x.example/a\ud800")])
+    text = DcatWriter(Model(), lambda key, label: "t", {"SITENAME": "P"}).dataset(ds)
+    g = Graph().parse(data=_utf8(turtle_header(BASE) + text.ttl), format="turtle")
+    j = Graph().parse(data=_utf8(jsonld_document(BASE, text.json)), format="json-ld")
+    assert isomorphic(g, j)
+    assert str(g.value(URIRef(BASE + "datos/uno/"), DCTERMS.title)) == "a?b\x01"
+    assert {str(k) for k in g.objects(None, DCAT.keyword)} == {"x?", 'y"'}
+    assert URIRef("https://x.example/a%EF%BF%BD") in set(g.objects(None, DCAT.accessURL))

@@ -7,8 +7,8 @@ compared. What a format cannot carry, or what the standard requires and the
 record lacks, is the documented difference (docs/exports.md, "Round trip"):
 - both: the publisher is the registry institution's name when the record has
   one (the harvester ties it back to the same institution), the portal's name
-  when the source named none; a dataset without description carries its title; themes and tags compare as sets (RDF values
-  have no order; data.json merges none).
+  when the source named none; a dataset without description carries its
+  title; themes and tags compare as sets (RDF values have no order).
 - DCAT-AP: a licence known by its id gets its canonical URL.
 - data.json: a licence is its URL only; a dataset without tags has its themes
   (or its title) as keywords; one without dates the date its source was

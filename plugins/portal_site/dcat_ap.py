@@ -1,5 +1,5 @@
-"""DCAT-AP 3.0.1 descriptions of the catalog and its datasets (nodes for
-rdf_text.py), as the official SHACL shapes check them.
+"""DCAT-AP 3.0.1 descriptions of the catalog and its datasets, as Turtle and
+JSON-LD text, as the official SHACL shapes check them.
 
 IRIs are relative to the site's root (each file says `@base`): a dataset is its
 page here (`datos/<slug>/`), its publisher the institution's page
@@ -7,18 +7,27 @@ page here (`datos/<slug>/`), its publisher the institution's page
 portal's theme page (`datos/tema/<slug>/`, a skos:Concept) plus the EU data
 theme it maps to, when the mapping is known. `dcat:landingPage` is the
 dataset's page at its source (where the data lives), else its page here.
-Every resource a property points to is typed in the same file, so each file
-conforms on its own (the shapes' class ranges).
+
+A dataset's own statements (`DatasetText.ttl`, `.json`) are written straight
+as text: 100,000 of them go into every full build. What many datasets share (an
+agent, a theme, a file type, a licence) is described once per file: `keys`
+names those descriptions, made once per build by `DcatWriter.shared` through
+rdf_text.py. So each file, a page of the catalog or one dataset, holds every
+resource its statements point to, typed, and conforms on its own.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from json.encoder import encode_basestring
 
 from aggregator.normalize import EU_THEMES
 
 from . import vocab
-from .rdf_text import blank, iri, lit, name
+from .rdf_text import blank, iri, jsonld_nodes, lit, name, turtle
 
 DATE_TYPES = ((re.compile(r"^\d{4}$"), "xsd:gYear"), (re.compile(r"^\d{4}-\d{2}$"),
               "xsd:gYearMonth"), (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "xsd:date"),
@@ -28,18 +37,54 @@ CATALOG = "catalogo/"
 THEMES = "datos/tema/"
 EU_THEME_SCHEME = vocab.DATA_THEME
 A = "a"
+# Characters an IRI may not hold in Turtle, percent-encoded (rdf_text.iri).
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def date_literal(value: str) -> tuple:
+def _iri(value: str) -> str:
+    return iri(value)[1] if _BAD_IRI.search(value) else value
+
+
+# A Turtle string literal: JSON's escapes (\" \\ \n \uXXXX...) are all Turtle
+# escapes too, and the C encoder is fast. Lone surrogates are replaced when the
+# text is encoded to UTF-8 (sections/dcat.py), in Turtle and JSON-LD alike.
+_q = encode_basestring
+
+
+@lru_cache(maxsize=65536)
+def date_type(value: str) -> str | None:
+    """The XSD type of an ISO date text (many datasets share a date: cached)."""
     for pattern, datatype in DATE_TYPES:
         if pattern.match(value):
-            return lit(value, datatype)
-    return lit(value)
+            return datatype
+    return None
 
 
-class DcatContext:
-    """What a dataset's description needs besides its record: slugs, the
-    registry, the theme pages, the portal's contact."""
+@lru_cache(maxsize=65536)
+def _date(value: str) -> tuple[str, str]:
+    """(Turtle, JSON-LD) of a date literal, typed when its shape is known."""
+    q = _q(value)
+    dt = date_type(value)
+    if dt is None:
+        return q, q
+    return f"{q}^^{dt}", f'{{"@value":{q},"@type":"{dt}"}}'
+
+
+def _id(value: str) -> str:
+    """A JSON-LD reference to an IRI (already escaped)."""
+    return f'{{"@id":{_q(value)}}}'
+
+
+@dataclass(slots=True)
+class DatasetText:
+    ttl: str            # the dataset's own statements, Turtle
+    json: str           # the same, JSON-LD node objects joined by commas
+    keys: tuple         # shared descriptions it points to (DcatWriter.shared)
+
+
+class DcatWriter:
+    """Makes every dataset's text; what datasets share is made once."""
 
     def __init__(self, model, facet_slug, settings: dict):
         self.model = model
@@ -47,186 +92,281 @@ class DcatContext:
         self.name = settings.get("SITENAME") or "Portal"
         self.description = settings.get("SITE_TAGLINE") or self.name
         contact = settings.get("PORTAL_CONTACT") or {}
-        self.contact_name = contact.get("name") or self.name
-        self.contact_email = contact.get("email")
-        self._agents: dict[str, tuple] = {}
+        email = contact.get("email")
+        self.contact = None
+        if email:
+            fn, mail = contact.get("name") or self.name, _iri("mailto:" + email)
+            self.contact = (
+                f"[ a vcard:Kind ; vcard:fn {_q(fn)} ; vcard:hasEmail <{mail}> ]",
+                _ENCODE({"@type": ["vcard:Kind"], "vcard:fn": fn,
+                         "vcard:hasEmail": {"@id": mail}}))
+        self._shared: dict[tuple, tuple[str, str]] = {}
+        self._themes: dict[str, tuple] = {}
+        self._formats: dict[str, tuple] = {}
+        self._licenses: dict[tuple, tuple] = {}
 
-    # -- pieces shared by many datasets ----------------------------------------
+    # -- what datasets share ---------------------------------------------------
 
-    def agent(self, inst) -> tuple:
-        """An institution as foaf:Agent, with the registry's id and codes."""
-        node = self._agents.get(inst.id)
-        if node is None:
-            pairs = [(A, name("foaf:Agent")), ("foaf:name", lit(inst.name)),
-                     ("dct:identifier", lit(inst.id))]
-            for scheme, code in (("Consejo para la Transparencia", inst.cplt_code),
-                                 ("ChileCompra", getattr(inst, "chilecompra_code", None)),
-                                 ("InfoLobby", inst.leylobby_id)):
-                if code:
-                    pairs.append(("adms:identifier", blank([
-                        (A, name("adms:Identifier")), ("skos:notation", lit(str(code))),
-                        ("adms:schemaAgency", lit(scheme))])))
-            if inst.acronym:
-                pairs.append(("skos:altLabel", lit(inst.acronym)))
-            if inst.website:
-                pairs.append(("foaf:homepage", iri(inst.website)))
-            node = self._agents[inst.id] = (iri(f"instituciones/{inst.id}/"), pairs)
-        return node
+    def shared(self, key: tuple) -> tuple[str, str]:
+        """(Turtle, JSON-LD) of a shared description, made once per build."""
+        out = self._shared.get(key)
+        if out is None:
+            nodes = self._shared_nodes(key)
+            out = self._shared[key] = (turtle(nodes), jsonld_nodes(nodes))
+        return out
 
-    def contact(self) -> tuple | None:
-        if not self.contact_email:
-            return None
-        return blank([(A, name("vcard:Kind")), ("vcard:fn", lit(self.contact_name)),
-                      ("vcard:hasEmail", iri(f"mailto:{self.contact_email}"))])
+    def _shared_nodes(self, key: tuple) -> list:
+        kind, value = key
+        if kind == "agent":
+            return [_agent(self.model.institutions[value])]
+        if kind == "concept":
+            label, code, exact = value
+            pairs = [(A, name("skos:Concept")), ("skos:prefLabel", lit(label))]
+            if code:
+                pairs.append(("skos:exactMatch" if exact else "skos:broadMatch",
+                              iri(vocab.eu_theme_iri(code))))
+            return [(iri(f"{THEMES}{self.facet_slug('tema', label)}/"), pairs)]
+        if kind == "eu-theme":
+            return [(iri(vocab.eu_theme_iri(value)), [
+                (A, name("skos:Concept")), ("skos:prefLabel", lit(EU_THEMES[value])),
+                ("skos:inScheme", iri(EU_THEME_SCHEME))]),
+                    (iri(EU_THEME_SCHEME), [(A, name("skos:ConceptScheme")),
+                                            ("dct:title", lit("Data theme"))])]
+        if kind == "format":
+            fmt, eu_type = value
+            return [(iri(eu_type), [(A, name("dct:MediaTypeOrExtent")),
+                                    ("rdfs:label", lit(fmt))])]
+        if kind == "media":
+            return [(iri(vocab.IANA + value), [(A, name("dct:MediaType"))])]
+        if kind == "frequency":
+            return [(iri(value), [(A, name("dct:Frequency"))])]
+        if kind == "license":
+            url, title, lid = value
+            pairs = [(A, name("dct:LicenseDocument"))]
+            if title:
+                pairs.append(("dct:title", lit(title)))
+            if lid:
+                pairs.append(("dct:identifier", lit(lid)))
+            return [(iri(url), pairs)]
+        raise KeyError(key)
+
+    def _theme(self, label: str) -> tuple:
+        """(theme IRIs, keys) of one theme label."""
+        out = self._themes.get(label)
+        if out is None:
+            mapped = vocab.eu_theme(label)
+            code, exact = mapped if mapped else (None, False)
+            own = _iri(f"{THEMES}{self.facet_slug('tema', label)}/")
+            keys = [("concept", (label, code, exact))]
+            iris = [own]
+            if code:
+                iris.append(vocab.eu_theme_iri(code))
+                keys.append(("eu-theme", code))
+            out = self._themes[label] = (iris, keys)
+        return out
+
+    def _format(self, fmt: str | None) -> tuple:
+        """(Turtle, JSON-LD value, keys) of dct:format and dcat:mediaType; whether
+        downloadable (a known file type)."""
+        out = self._formats.get(fmt or "")
+        if out is None:
+            eu_type, media = vocab.file_type(fmt)
+            ttl, js, keys = [], [], []
+            if fmt:
+                if eu_type:
+                    ttl.append(f"dct:format <{eu_type}>")
+                    js.append(f'"dct:format":{_id(eu_type)}')
+                    keys.append(("format", (fmt, eu_type)))
+                else:
+                    ttl.append(f"dct:format [ a dct:MediaTypeOrExtent ; rdfs:label {_q(fmt)} ]")
+                    js.append('"dct:format":{"@type":["dct:MediaTypeOrExtent"],'
+                              f'"rdfs:label":{_q(fmt)}}}')
+            if media:
+                ttl.append(f"dcat:mediaType <{vocab.IANA}{media}>")
+                js.append(f'"dcat:mediaType":{_id(vocab.IANA + media)}')
+                keys.append(("media", media))
+            out = self._formats[fmt or ""] = (ttl, js, keys, bool(eu_type or media))
+        return out
+
+    def _license(self, lic) -> tuple:
+        """(Turtle object, JSON-LD value, keys) of a licence: a URI when known,
+        else a blank node with its title and id."""
+        k = (lic.id, lic.title, lic.url)
+        out = self._licenses.get(k)
+        if out is None:
+            url = vocab.license_url(lic)
+            if url:
+                u = _iri(url)
+                out = (f"<{u}>", _id(u), [("license", (url, lic.title, lic.id))])
+            else:
+                pairs = [(A, name("dct:LicenseDocument"))]
+                if lic.title:
+                    pairs.append(("dct:title", lit(lic.title)))
+                if lic.id:
+                    pairs.append(("dct:identifier", lit(lic.id)))
+                node = blank(pairs)
+                text = turtle([(iri("x"), [("dct:license", node)])])
+                ttl = text[text.index("dct:license ") + len("dct:license "):-3]
+                js = json.loads(jsonld_nodes([(iri("x"), [("dct:license", node)])]))
+                out = (ttl, _ENCODE(js["dct:license"][0]), [])
+            self._licenses[k] = out
+        return out
+
+    # -- one dataset -------------------------------------------------------------
+
+    def dataset(self, ds) -> DatasetText:
+        """The dataset's statements, Turtle and JSON-LD side by side: each
+        property is a Turtle piece and a JSON piece; a JSON string literal is
+        also a Turtle one (`_q`)."""
+        model = self.model
+        subject = f"datos/{model.slugs[ds.id]}/"
+        title = _q(ds.title)
+        description = _q(ds.description_html) if ds.description_html else title
+        ident = _q(ds.id)
+        ttl = [f"<{subject}> a dcat:Dataset", f"dct:identifier {ident}", f"dct:title {title}",
+               f"dct:description {description}"]
+        js = [f'"@id":"{subject}","@type":["dcat:Dataset"],"dct:identifier":{ident}',
+              f'"dct:title":{title}', f'"dct:description":{description}']
+        keys: list = []
+        inst = model.institution_of(ds)
+        if inst is not None:
+            agent = _iri(f"instituciones/{inst.id}/")
+            ttl.append(f"dct:publisher <{agent}>")
+            js.append(f'"dct:publisher":{_id(agent)}')
+            keys.append(("agent", inst.id))
+        elif ds.publisher:
+            pub = _q(ds.publisher)
+            ttl.append(f"dct:publisher [ a foaf:Agent ; foaf:name {pub} ]")
+            js.append(f'"dct:publisher":{{"@type":["foaf:Agent"],"foaf:name":{pub}}}')
+        if self.contact:
+            ttl.append(f"dcat:contactPoint {self.contact[0]}")
+            js.append(f'"dcat:contactPoint":{self.contact[1]}')
+        if ds.themes:
+            iris: list = []
+            for label in dict.fromkeys(ds.themes):
+                t_iris, t_keys = self._theme(label)
+                iris += t_iris
+                keys += t_keys
+            iris = list(dict.fromkeys(iris))
+            ttl.append("dcat:theme " + ", ".join(f"<{i}>" for i in iris))
+            js.append('"dcat:theme":[' + ",".join(map(_id, iris)) + "]")
+        if ds.tags:
+            tags = [_q(t) for t in dict.fromkeys(ds.tags)]
+            ttl.append("dcat:keyword " + ", ".join(tags))
+            js.append('"dcat:keyword":[' + ",".join(tags) + "]")
+        for prop, value in (("dct:issued", ds.issued), ("dct:modified", ds.modified)):
+            if value:
+                d_ttl, d_js = _date(value)
+                ttl.append(f"{prop} {d_ttl}")
+                js.append(f'"{prop}":{d_js}')
+        if ds.frequency:
+            known = vocab.frequency_iri(ds.frequency)
+            if known:
+                ttl.append(f"dct:accrualPeriodicity <{known}>")
+                js.append(f'"dct:accrualPeriodicity":{_id(known)}')
+                keys.append(("frequency", known))
+            else:
+                freq = _q(ds.frequency)
+                ttl.append(f"dct:accrualPeriodicity [ a dct:Frequency ; rdfs:label {freq} ]")
+                js.append(f'"dct:accrualPeriodicity":{{"@type":["dct:Frequency"],'
+                          f'"rdfs:label":{freq}}}')
+        page = _iri(ds.url) if ds.url else subject
+        ttl.append(f"dcat:landingPage <{page}>")
+        js.append(f'"dcat:landingPage":{_id(page)}')
+        lic = self._license(ds.license) if ds.license else None
+        if lic:
+            keys += lic[2]
+        resources = [r for r in ds.resources if r.url]
+        width = max(4, len(str(len(resources))))
+        extra_ttl, extra_js, names = [], [], []
+        if ds.url:
+            extra_ttl.append(f"<{page}> a foaf:Document .\n")
+            extra_js.append(f'{{"@id":{_q(page)},"@type":["foaf:Document"]}}')
+        for n, r in enumerate(resources, 1):
+            # Zero-padded: harvesters that sort distributions by IRI keep their order.
+            dist = f"{subject}#distribucion-{n:0{width}d}"
+            names.append(dist)
+            d_ttl, d_js = self._distribution(dist, r, lic, keys)
+            extra_ttl.append(d_ttl)
+            extra_js.append(d_js)
+        if names:
+            ttl.append("dcat:distribution " + ", ".join(f"<{d}>" for d in names))
+            js.append('"dcat:distribution":[' + ",".join(f'{{"@id":"{d}"}}' for d in names)
+                      + "]")
+        elif lic:
+            ttl.append(f"dct:license {lic[0]}")       # nowhere else to say it
+            js.append(f'"dct:license":{lic[1]}')
+        return DatasetText(" ;\n    ".join(ttl) + " .\n" + "".join(extra_ttl),
+                           ",".join(["{" + ",".join(js) + "}", *extra_js]),
+                           tuple(dict.fromkeys(keys)))
+
+    def _distribution(self, dist: str, r, lic, keys: list) -> tuple[str, str]:
+        url = _iri(r.url)
+        fmt_ttl, fmt_js, fmt_keys, downloadable = self._format(r.format)
+        keys += fmt_keys
+        ttl = [f"<{dist}> a dcat:Distribution", f"dcat:accessURL <{url}>"]
+        q_url = _id(url)
+        js = [f'"@id":"{dist}","@type":["dcat:Distribution"],"dcat:accessURL":{q_url}']
+        if downloadable:
+            ttl.append(f"dcat:downloadURL <{url}>")
+            js.append(f'"dcat:downloadURL":{q_url}')
+        if r.title:
+            t = _q(r.title)
+            ttl.append(f"dct:title {t}")
+            js.append(f'"dct:title":{t}')
+        ttl += fmt_ttl
+        js += fmt_js
+        if r.size is not None and r.size >= 0:
+            ttl.append(f'dcat:byteSize "{r.size}"^^xsd:nonNegativeInteger')
+            js.append(f'"dcat:byteSize":{{"@value":"{r.size}","@type":"xsd:nonNegativeInteger"}}')
+        if r.modified:
+            d_ttl, d_js = _date(r.modified)
+            ttl.append(f"dct:modified {d_ttl}")
+            js.append(f'"dct:modified":{d_js}')
+        if lic:
+            ttl.append(f"dct:license {lic[0]}")
+            js.append(f'"dct:license":{lic[1]}')
+        return " ;\n    ".join(ttl) + " .\n", "{" + ",".join(js) + "}"
 
 
-def _theme_nodes(ctx: DcatContext, labels: list[str]) -> tuple[list, list]:
-    """(objects of dcat:theme, nodes describing them)."""
-    objects, nodes, eu_seen = [], [], set()
-    for label in dict.fromkeys(labels):
-        node = iri(f"{THEMES}{ctx.facet_slug('tema', label)}/")
-        pairs = [(A, name("skos:Concept")), ("skos:prefLabel", lit(label))]
-        mapped = vocab.eu_theme(label)
-        if mapped:
-            code, exact = mapped
-            eu = iri(vocab.eu_theme_iri(code))
-            pairs.append(("skos:exactMatch" if exact else "skos:broadMatch", eu))
-            if code not in eu_seen:
-                eu_seen.add(code)
-                objects.append(eu)
-                nodes.append((eu, [(A, name("skos:Concept")),
-                                   ("skos:prefLabel", lit(EU_THEMES[code])),
-                                   ("skos:inScheme", iri(EU_THEME_SCHEME))]))
-                nodes.append((iri(EU_THEME_SCHEME), [
-                    (A, name("skos:ConceptScheme")), ("dct:title", lit("Data theme"))]))
-        objects.append(node)
-        nodes.append((node, pairs))
-    return objects, nodes
+def _agent(inst) -> tuple:
+    """An institution as foaf:Agent, with the registry's id and codes."""
+    pairs = [(A, name("foaf:Agent")), ("foaf:name", lit(inst.name)),
+             ("dct:identifier", lit(inst.id))]
+    for scheme, code in (("Consejo para la Transparencia", inst.cplt_code),
+                         ("ChileCompra", getattr(inst, "chilecompra_code", None)),
+                         ("InfoLobby", inst.leylobby_id)):
+        if code:
+            pairs.append(("adms:identifier", blank([
+                (A, name("adms:Identifier")), ("skos:notation", lit(str(code))),
+                ("adms:schemaAgency", lit(scheme))])))
+    if inst.acronym:
+        pairs.append(("skos:altLabel", lit(inst.acronym)))
+    if inst.website:
+        pairs.append(("foaf:homepage", iri(inst.website)))
+    return (iri(f"instituciones/{inst.id}/"), pairs)
 
 
-def _license(lic) -> tuple | None:
-    """The licence as a URI when known; else a described blank node (its title)."""
-    url = vocab.license_url(lic)
-    pairs = [(A, name("dct:LicenseDocument"))]
-    if lic.title:
-        pairs.append(("dct:title", lit(lic.title)))
-    if lic.id:
-        pairs.append(("dct:identifier", lit(lic.id)))
-    if url:
-        return (iri(url), pairs)
-    return (None, pairs)
-
-
-def _frequency(value: str) -> tuple:
-    known = vocab.frequency_iri(value)
-    if known:
-        return iri(known), [(iri(known), [(A, name("dct:Frequency"))])]
-    return blank([(A, name("dct:Frequency")), ("rdfs:label", lit(value))]), []
-
-
-def dataset_nodes(ctx: DcatContext, ds) -> list:
-    """Every node of one dataset's description: the dataset, its distributions,
-    and the agents, concepts and documents they point to."""
-    model = ctx.model
-    subject = iri(f"datos/{model.slugs[ds.id]}/")
-    pairs = [(A, name("dcat:Dataset")), ("dct:identifier", lit(ds.id)),
-             ("dct:title", lit(ds.title)),
-             ("dct:description", lit(ds.description_html or ds.title))]
-    nodes: list = []
-    inst = model.institution_of(ds)
-    if inst is not None:
-        agent = ctx.agent(inst)
-        pairs.append(("dct:publisher", agent[0]))
-        nodes.append(agent)
-    elif ds.publisher:
-        pairs.append(("dct:publisher", blank([(A, name("foaf:Agent")),
-                                              ("foaf:name", lit(ds.publisher))])))
-    contact = ctx.contact()
-    if contact is not None:
-        pairs.append(("dcat:contactPoint", contact))
-    themes, theme_nodes = _theme_nodes(ctx, ds.themes)
-    pairs.extend(("dcat:theme", t) for t in themes)
-    nodes.extend(theme_nodes)
-    pairs.extend(("dcat:keyword", lit(t)) for t in dict.fromkeys(ds.tags))
-    if ds.issued:
-        pairs.append(("dct:issued", date_literal(ds.issued)))
-    if ds.modified:
-        pairs.append(("dct:modified", date_literal(ds.modified)))
-    if ds.frequency:
-        freq, freq_nodes = _frequency(ds.frequency)
-        pairs.append(("dct:accrualPeriodicity", freq))
-        nodes.extend(freq_nodes)
-    page = iri(ds.url) if ds.url else subject
-    pairs.append(("dcat:landingPage", page))
-    nodes.append((page, [(A, name("foaf:Document"))]) if ds.url else None)
-    license_node = _license(ds.license) if ds.license else None
-    license_obj = None
-    if license_node is not None:
-        if license_node[0] is not None:
-            license_obj = license_node[0]
-            nodes.append(license_node)
-        else:
-            license_obj = blank(license_node[1])
-    resources = [r for r in ds.resources if r.url]
-    width = max(4, len(str(len(resources))))
-    for n, r in enumerate(resources, 1):
-        # Zero-padded: harvesters that sort distributions by IRI keep their order.
-        dist = iri(f"datos/{model.slugs[ds.id]}/#distribucion-{n:0{width}d}")
-        pairs.append(("dcat:distribution", dist))
-        nodes.append((dist, _distribution(r, license_obj, nodes)))
-    if license_obj is not None and not resources:
-        pairs.append(("dct:license", license_obj))     # nowhere else to say it
-    return [(subject, pairs), *(n for n in nodes if n is not None)]
-
-
-def _distribution(r, license_obj, nodes: list) -> list:
-    url = iri(r.url)
-    pairs = [(A, name("dcat:Distribution")), ("dcat:accessURL", url)]
-    eu_type, media = vocab.file_type(r.format)
-    if eu_type or media:
-        pairs.append(("dcat:downloadURL", url))
-    if r.title:
-        pairs.append(("dct:title", lit(r.title)))
-    if r.format:
-        if eu_type:
-            fmt = iri(eu_type)
-            nodes.append((fmt, [(A, name("dct:MediaTypeOrExtent")), ("rdfs:label", lit(r.format))]))
-        else:
-            fmt = blank([(A, name("dct:MediaTypeOrExtent")), ("rdfs:label", lit(r.format))])
-        pairs.append(("dct:format", fmt))
-    if media:
-        media_iri = iri(vocab.IANA + media)
-        pairs.append(("dcat:mediaType", media_iri))
-        nodes.append((media_iri, [(A, name("dct:MediaType"))]))
-    if r.size is not None and r.size >= 0:
-        pairs.append(("dcat:byteSize", lit(str(r.size), "xsd:nonNegativeInteger")))
-    if r.modified:
-        pairs.append(("dct:modified", date_literal(r.modified)))
-    if license_obj is not None:
-        pairs.append(("dct:license", license_obj))
-    return pairs
-
-
-def catalog_nodes(ctx: DcatContext, dataset_subjects: list, view: dict | None) -> list:
+def catalog_nodes(writer: DcatWriter, dataset_subjects: list[str], view: dict | None) -> list:
     """The catalog (with the datasets of this file) and, for a paged export,
     the Hydra view of this page: `{"page", "first", "last", "next", "previous",
     "total", "per_page"}` with file IRIs relative to the base."""
     publisher = iri(f"{CATALOG}#publicador")
     home = iri("./")
-    pairs = [(A, name("dcat:Catalog")), ("dct:title", lit(ctx.name)),
-             ("dct:description", lit(ctx.description)), ("dct:publisher", publisher),
+    pairs = [(A, name("dcat:Catalog")), ("dct:title", lit(writer.name)),
+             ("dct:description", lit(writer.description)), ("dct:publisher", publisher),
              ("foaf:homepage", home), ("dct:language", iri(vocab.LANGUAGE_ES)),
              ("dcat:themeTaxonomy", iri(EU_THEME_SCHEME)),
              ("dcat:themeTaxonomy", iri(THEMES))]
-    pairs.extend(("dcat:dataset", s) for s in dataset_subjects)
+    pairs.extend(("dcat:dataset", iri(s)) for s in dataset_subjects)
     nodes = [(iri(CATALOG), pairs),
-             (publisher, [(A, name("foaf:Agent")), ("foaf:name", lit(ctx.name))]),
+             (publisher, [(A, name("foaf:Agent")), ("foaf:name", lit(writer.name))]),
              (home, [(A, name("foaf:Document"))]),
              (iri(vocab.LANGUAGE_ES), [(A, name("dct:LinguisticSystem"))]),
              (iri(EU_THEME_SCHEME), [(A, name("skos:ConceptScheme")),
                                      ("dct:title", lit("Data theme"))]),
              (iri(THEMES), [(A, name("skos:ConceptScheme")),
-                            ("dct:title", lit(f"Temas de {ctx.name}"))])]
+                            ("dct:title", lit(f"Temas de {writer.name}"))])]
     if view is not None:
         vpairs = [(A, name("hydra:PartialCollectionView")),
                   ("hydra:totalItems", lit(str(view["total"]), "xsd:integer")),

@@ -41,8 +41,9 @@ PLUGINS_DIR = Path(__file__).resolve().parent.parent
 SECTIONS = [home, datasets, institutions, participation, transparency, news, editorial,
             status, exports, dcat, csv_exports, calendars, feeds]
 FINAL = [catalog, seo]
-# Machine-readable exports: PORTAL_EXPORTS = False leaves them out (benchmarks).
-EXPORTS = {exports, dcat, csv_exports, calendars}
+# Machine-readable exports, by the names PORTAL_EXPORTS may list (True: all; False
+# or a list leaves the others out, as the benchmarks do).
+EXPORTS = {"dcat": dcat, "datasets": exports, "csv": csv_exports, "ical": calendars}
 
 
 class PortalGenerator(Generator):
@@ -110,7 +111,9 @@ class PortalGenerator(Generator):
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.
         self.written_elsewhere: list[str] = []
-        skip = set() if self.settings.get("PORTAL_EXPORTS", True) else EXPORTS
+        chosen = self.settings.get("PORTAL_EXPORTS", True)
+        skip = set() if chosen is True else {
+            m for name, m in EXPORTS.items() if not chosen or name not in chosen}
         for section in SECTIONS:
             if section not in skip:
                 self._run(section)

@@ -36,8 +36,8 @@ def _base(site, depth: int) -> str:
     return "../" * depth
 
 
-def context(site) -> dcat_ap.DcatContext:
-    return dcat_ap.DcatContext(site.model, site.idx.facet_slug, site.settings)
+def writer(site) -> dcat_ap.DcatWriter:
+    return dcat_ap.DcatWriter(site.model, site.idx.facet_slug, site.settings)
 
 
 def context_digest(site) -> str:
@@ -55,7 +55,7 @@ def write(site) -> None:
     datasets = sorted(model.datasets, key=lambda d: d.id)
     total = len(datasets)
     count = max(1, -(-total // per_page))
-    ctx = context(site)
+    ctx = writer(site)
     ctx_fp = context_digest(site)
     fps = site.item_fps()
     cat_base, ds_base = _base(site, 1), _base(site, 2)
@@ -69,10 +69,12 @@ def write(site) -> None:
         sink.end_group()
     pages = {k: [page_path(k, n) for n in range(1, count + 1)] for k in FIRST}
     updated = site.exports.harvested(Dataset)
-    about = (f"El catálogo completo en DCAT-AP 3.0.1, {per_page:,} conjuntos por archivo; "
-             "las páginas siguientes se enlazan con hydra:next.").replace(",", ".")
+    size = f"{per_page:,}".replace(",", ".")
+    about = (f"El catálogo completo en DCAT-AP 3.0.1, {size} conjuntos por archivo; "
+             "las páginas siguientes se enlazan con hydra:next.")
     site.exports.add(Export(FIRST["ttl"], "Catálogo DCAT-AP (Turtle)", "Turtle", "text/turtle",
-                            about, standard="DCAT-AP 3.0.1", pages=pages["ttl"], count=total, updated=updated))
+                            about, standard="DCAT-AP 3.0.1", pages=pages["ttl"], count=total,
+                            updated=updated))
     site.exports.add(Export(FIRST["jsonld"], "Catálogo DCAT-AP (JSON-LD)", "JSON-LD",
                             "application/ld+json", about, standard="DCAT-AP 3.0.1",
                             pages=pages["jsonld"], count=total, updated=updated))
@@ -95,25 +97,34 @@ def _view(kind: str, paging: tuple | None) -> dict | None:
             "previous": page_path(kind, n - 1) if n > 1 else None}
 
 
+def _utf8(text: str) -> bytes:
+    # A lone surrogate (broken text from a source) cannot be UTF-8: "?" instead.
+    return text.encode("utf-8", "replace")
+
+
 def _page(site, ctx, n: int, chunk: list, paging: tuple | None, fixed: tuple, fps) -> None:
     sink, slugs = site.sink, site.model.slugs
     ctx_fp, cat_base, ds_base = fixed
     ds_header = turtle_header(ds_base)
-    ttl_parts: list[str] = []
-    json_parts: list[str] = []
+    texts = []
     for ds in chunk:
-        nodes = dcat_ap.dataset_nodes(ctx, ds)
-        ttl, js = turtle(nodes), jsonld_nodes(nodes)
-        ttl_parts.append(ttl)
-        json_parts.append(js)
+        t = ctx.dataset(ds)
+        texts.append(t)
+        shared = [ctx.shared(k) for k in t.keys]
         folder = f"datos/{slugs[ds.id]}/"
         fp = (ctx_fp, ds_base, fps[ds.id])
-        sink.file(folder + "dataset.ttl", lambda ttl=ttl: ds_header + ttl, fp)
-        sink.file(folder + "dataset.jsonld", lambda js=js: jsonld_document(ds_base, js), fp)
-    subjects = [dcat_ap.iri(f"datos/{slugs[ds.id]}/") for ds in chunk]
+        sink.file(folder + "dataset.ttl", lambda t=t, shared=shared: _utf8(
+            "".join([ds_header, t.ttl, *(s[0] for s in shared)])), fp)
+        sink.file(folder + "dataset.jsonld", lambda t=t, shared=shared: _utf8(
+            jsonld_document(ds_base, t.json, *(s[1] for s in shared))), fp)
+    keys = list(dict.fromkeys(k for t in texts for k in t.keys))
+    shared = [ctx.shared(k) for k in keys]
+    subjects = [f"datos/{slugs[ds.id]}/" for ds in chunk]
     head = dcat_ap.catalog_nodes(ctx, subjects, _view("ttl", paging))
-    sink.file(page_path("ttl", n), lambda: [turtle_header(cat_base), turtle(head), *ttl_parts],
-              None)
+    sink.file(page_path("ttl", n), lambda: map(_utf8, [
+        turtle_header(cat_base), turtle(head), *(t.ttl for t in texts),
+        *(s[0] for s in shared)]), None)
     head = dcat_ap.catalog_nodes(ctx, subjects, _view("jsonld", paging))
-    sink.file(page_path("jsonld", n),
-              lambda: jsonld_document(cat_base, jsonld_nodes(head), *json_parts), None)
+    sink.file(page_path("jsonld", n), lambda: _utf8(jsonld_document(
+        cat_base, jsonld_nodes(head), *(t.json for t in texts), *(s[1] for s in shared))),
+        None)
