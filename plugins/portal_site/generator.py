@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -124,9 +125,11 @@ class PortalGenerator(Generator):
     def _run(self, section) -> None:
         started, rendered = time.monotonic(), self.manifest.rendered
         section.write(self.site)
+        # The process's peak memory so far: a section that raises it shows its cost.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         self.timings.append(f"{section.__name__.rsplit('.', 1)[-1]} "
                             f"{self.manifest.rendered - rendered} in "
-                            f"{time.monotonic() - started:.1f}s")
+                            f"{time.monotonic() - started:.1f}s (peak {peak} MB)")
 
     def _content_written(self, path, context=None) -> None:
         prefix = str(self.output_path).rstrip("/") + "/"
