@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 PREFIXES = {
     "adms": "http://www.w3.org/ns/adms#",
@@ -147,7 +148,11 @@ def jsonld_nodes(nodes: list) -> str:
     return ",".join(_ENCODE(_json_node(s[1], pairs)) for s, pairs in nodes)
 
 
+@lru_cache(maxsize=16)
+def _jsonld_head(base: str) -> str:
+    return _ENCODE({"@context": jsonld_context(base)})[:-1] + ',"@graph":['
+
+
 def jsonld_document(base: str, *parts: str) -> str:
     """A JSON-LD document whose @graph holds the given comma-joined node lists."""
-    head = _ENCODE({"@context": jsonld_context(base)})
-    return head[:-1] + ',"@graph":[' + ",".join(p for p in parts if p) + "]}"
+    return _jsonld_head(base) + ",".join(p for p in parts if p) + "]}"

@@ -12,6 +12,8 @@ datasets changed.
 
 from __future__ import annotations
 
+import time
+
 from aggregator.records import Dataset
 
 from .. import dcat_ap
@@ -59,6 +61,7 @@ def write(site) -> None:
     ctx_fp = context_digest(site)
     fps = site.item_fps()
     cat_base, ds_base = _base(site, 1), _base(site, 2)
+    site.dcat_file_seconds = 0.0        # writing the per-dataset files (timings)
     for n in range(1, count + 1):
         chunk = datasets[(n - 1) * per_page: n * per_page]
         if sink.group(f"dcat:{n}", (cat_base, ds_base, ctx_fp, str(n), str(count),
@@ -67,6 +70,9 @@ def write(site) -> None:
         paging = None if count == 1 else (n, count, total, per_page)
         _page(site, ctx, n, chunk, paging, (ctx_fp, cat_base, ds_base), fps)
         sink.end_group()
+    timings = getattr(site.generator, "timings", None)
+    if timings is not None:      # PORTAL_BUILD_TIMINGS: what the per-dataset files cost
+        timings.append(f"dcat_files {2 * total} in {site.dcat_file_seconds:.1f}s")
     pages = {k: [page_path(k, n) for n in range(1, count + 1)] for k in FIRST}
     updated = site.exports.harvested(Dataset)
     size = f"{per_page:,}".replace(",", ".")
@@ -113,10 +119,12 @@ def _page(site, ctx, n: int, chunk: list, paging: tuple | None, fixed: tuple, fp
         shared = [ctx.shared(k) for k in t.keys]
         folder = f"datos/{slugs[ds.id]}/"
         fp = (ctx_fp, ds_base, fps[ds.id])
+        started = time.perf_counter()
         sink.file(folder + "dataset.ttl", lambda t=t, shared=shared: _utf8(
             "".join([ds_header, t.ttl, *(s[0] for s in shared)])), fp)
         sink.file(folder + "dataset.jsonld", lambda t=t, shared=shared: _utf8(
             jsonld_document(ds_base, t.json, *(s[1] for s in shared))), fp)
+        site.dcat_file_seconds += time.perf_counter() - started
     keys = list(dict.fromkeys(k for t in texts for k in t.keys))
     shared = [ctx.shared(k) for k in keys]
     subjects = [f"datos/{slugs[ds.id]}/" for ds in chunk]
