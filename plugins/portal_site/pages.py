@@ -154,33 +154,16 @@ class Sink:
             page_digest = self.manifest.page_digest(save_as, fingerprint)
             if self._kept(save_as, page_digest):
                 return False
-        path = os.path.join(self.generator.output_path, save_as)
         data = produce()
-        if isinstance(data, (str, bytes)):
-            _write_bytes(path, data.encode("utf-8") if isinstance(data, str) else data)
-        else:       # an iterable of pieces, written as they come (large exports)
+        if not isinstance(data, (str, bytes)):      # pieces of a large export
+            data = b"".join(p.encode("utf-8") if isinstance(p, str) else p for p in data)
+        if hasattr(self.writer, "write_bytes"):     # the portal's writer: unchanged bytes kept
+            self.writer.write_bytes(save_as, data)
+        else:
+            path = os.path.join(self.generator.output_path, save_as)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
-                for piece in data:
-                    f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
         self.manifest.wrote(save_as, page_digest)
         return True
 
-
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-
-
-def _write_bytes(path: str, data: bytes) -> None:
-    """Write a whole file with the fewest system calls: its folder is made only
-    when opening fails for want of it (hundreds of thousands of small exports)."""
-    try:
-        fd = os.open(path, _FLAGS, 0o644)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, _FLAGS, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)

@@ -41,3 +41,13 @@ def write(site) -> None:
         sink.page(f"{event.url}index.html", "event", None, event=event,
                   upcoming=event.upcoming(today),
                   ld=lambda e=event, inst=inst: jsonld.event(e, inst, siteurl, zone))
+    # `status: hidden`: the page is built at its address, but no listing, feed,
+    # search or sitemap shows it (as Pelican does for hidden news and pages).
+    for app in site.context.get("hidden_apps") or ():
+        sink.page(f"{app.url}index.html", "app", None, sitemap=False, app=app,
+                  used=resolve_datasets(site, app))
+    for event in site.context.get("hidden_events") or ():
+        inst = site.model.institutions.get(event.institution or "")
+        sink.page(f"{event.url}index.html", "event", None, sitemap=False, event=event,
+                  upcoming=event.upcoming(today),
+                  ld=lambda e=event, inst=inst: jsonld.event(e, inst, siteurl, zone))
