@@ -48,10 +48,11 @@ def test_no_change_rewrites_no_export_and_one_change_only_its_own(tmp_path):
     rewritten = {p for p in third if third[p] != second.get(p)}
     pages = {p for p in rewritten if p.startswith("catalogo/dcat")}
     assert len(pages) == 2 and {p.rsplit(".", 1)[1] for p in pages} == {"ttl", "jsonld"}
+    # instituciones.csv is made again (its counts follow the datasets) but its bytes
+    # are the same, so the writer keeps the file.
     assert rewritten - pages == {
         "datos/conjunto-7/dataset.ttl", "datos/conjunto-7/dataset.jsonld",
-        "catalogo/data.json", "catalogo/datasets.csv", "catalogo/instituciones.csv",
-        "catalogo/index.html"}
+        "catalogo/data.json", "catalogo/datasets.csv", "catalogo/index.html"}
     page = next(p for p in pages if p.endswith(".ttl"))
     assert "Atenciones de urgencia corregidas" in (out / page).read_text("utf-8")
     assert "Atenciones de urgencia corregidas" in (out / "catalogo" / "data.json").read_text()
