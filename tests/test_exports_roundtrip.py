@@ -9,15 +9,19 @@ record lacks, is the documented difference (docs/exports.md, "Round trip"):
   one (the harvester ties it back to the same institution), the portal's name
   when the source named none; a dataset without description carries its
   title; themes and tags compare as sets (RDF values have no order).
+- both: a dataset without a contact point has the portal's (PORTAL_CONTACT);
+  a resource without a media type has the one its format implies.
 - DCAT-AP: a licence known by its id gets its canonical URL.
 - data.json: a licence is its URL only; a dataset without tags has its themes
   (or its title) as keywords; one without dates the date its source was
-  harvested as `modified`.
+  harvested as `modified`; a contact point without an email is the portal's,
+  and a temporal coverage open at one end is left out (the schema wants both).
 """
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,13 +29,16 @@ from conftest import ROOT, StaticServer
 
 import export_snapshot
 from aggregator.records import Dataset, License
+from aggregator.normalize import spatial_text
 from aggregator.sanitize import plain_list, plain_text, rich_html
 from aggregator.snapshot import load_snapshot
 from harvest_helpers import harvest, records
 from plugins.portal_site import vocab
 
 FIELDS = ("title", "description_html", "publisher", "themes", "tags", "license", "issued",
-          "modified", "frequency", "resources", "url", "institution")
+          "modified", "frequency", "resources", "url", "institution", "spatial", "temporal",
+          "contact_point")
+PORTAL_CONTACT = "Portal de Gobierno Abierto <contacto@gobiernoabierto.example>"
 
 
 def _harvest(tmp_path: Path, data: Path, url: str, sources: list[dict]) -> dict[str, dict]:
@@ -59,7 +66,13 @@ def _expected(orig: Dataset, registry: dict, fmt: str) -> dict:
         out["license"] = License(None, None, url) if url else None
         out["tags"] = sorted(orig.tags or orig.themes or [orig.title])
         out["modified"] = orig.modified or orig.issued or out["modified"]
-    out["resources"] = [r for r in orig.resources if r.url]
+        if "<" not in (orig.contact_point or "") and "@" not in (orig.contact_point or ""):
+            out["contact_point"] = None
+        if ".." in (orig.temporal or ""):
+            out["temporal"] = None
+    out["contact_point"] = out["contact_point"] or PORTAL_CONTACT
+    out["resources"] = [replace(r, media_type=r.media_type or vocab.file_type(r.format)[1])
+                        for r in orig.resources if r.url]
     return out
 
 
@@ -117,3 +130,9 @@ def test_paged_catalog_is_harvested_whole_through_hydra_next(site, tmp_path):
         assert rec.url == orig.url.replace(" ", "%20").replace('"', "%22").replace(
             "<", "%3C").replace(">", "%3E").replace("{", "%7B").replace("}", "%7D").replace(
             "|", "%7C").replace("^", "%5E").replace("`", "%60").replace("\\", "%5C")
+        # Coverage and contact in each form the records hold them (export_snapshot.COVERAGE).
+        assert rec.temporal == orig.temporal
+        assert rec.spatial == (spatial_text(orig.spatial) if orig.spatial else None)
+        assert rec.contact_point == (orig.contact_point or PORTAL_CONTACT)
+        assert [r.media_type for r in rec.resources] == [
+            None, "application/vnd.ms-excel" if rid == "hostil:h2" else None]

@@ -40,6 +40,11 @@ A = "a"
 # Characters an IRI may not hold in Turtle, percent-encoded (rdf_text.iri).
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_CONTACT = re.compile(r"^(.*\S)\s*<([^<>\s]+@[^<>\s]+)>$")
+_EMAIL = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
+_NUM = r"\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*"
+_BOX = re.compile(rf"^{_NUM},{_NUM},{_NUM},{_NUM}$")
+WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 
 
 def _iri(value: str) -> str:
@@ -69,6 +74,19 @@ def _date(value: str) -> tuple[str, str]:
     if dt is None:
         return q, q
     return f"{q}^^{dt}", f'{{"@value":{q},"@type":"{dt}"}}'
+
+
+def _period(text: str) -> tuple[str, str]:
+    """dct:temporal from "start/end" (ISO 8601, ".." for an open side): a
+    dct:PeriodOfTime with dcat:startDate and dcat:endDate."""
+    start, _, end = text.partition("/")
+    ttl, js = ["a dct:PeriodOfTime"], ['"@type":["dct:PeriodOfTime"]']
+    for prop, value in (("dcat:startDate", start), ("dcat:endDate", end)):
+        if value and value != "..":
+            d_ttl, d_js = _date(value)
+            ttl.append(f"{prop} {d_ttl}")
+            js.append(f'"{prop}":{d_js}')
+    return "[ " + " ; ".join(ttl) + " ]", "{" + ",".join(js) + "}"
 
 
 def _id(value: str) -> str:
@@ -104,6 +122,7 @@ class DcatWriter:
         self._themes: dict[str, tuple] = {}
         self._formats: dict[str, tuple] = {}
         self._licenses: dict[tuple, tuple] = {}
+        self._contacts: dict[str, tuple] = {}
 
     # -- what datasets share ---------------------------------------------------
 
@@ -138,6 +157,8 @@ class DcatWriter:
                                     ("rdfs:label", lit(fmt))])]
         if kind == "media":
             return [(iri(vocab.IANA + value), [(A, name("dct:MediaType"))])]
+        if kind == "place":
+            return [(iri(value), [(A, name("dct:Location"))])]
         if kind == "frequency":
             return [(iri(value), [(A, name("dct:Frequency"))])]
         if kind == "license":
@@ -165,12 +186,14 @@ class DcatWriter:
             out = self._themes[label] = (iris, keys)
         return out
 
-    def _format(self, fmt: str | None) -> tuple:
-        """(Turtle, JSON-LD value, keys) of dct:format and dcat:mediaType; whether
+    def _format(self, fmt: str | None, declared: str | None = None) -> tuple:
+        """(Turtle, JSON-LD value, keys) of dct:format and dcat:mediaType (the one
+        the source declared, else the one the format implies); whether
         downloadable (a known file type)."""
-        out = self._formats.get(fmt or "")
+        out = self._formats.get((fmt or "", declared))
         if out is None:
             eu_type, media = vocab.file_type(fmt)
+            media = declared or media
             ttl, js, keys = [], [], []
             if fmt:
                 if eu_type:
@@ -182,11 +205,48 @@ class DcatWriter:
                     js.append('"dct:format":{"@type":["dct:MediaTypeOrExtent"],'
                               f'"rdfs:label":{_q(fmt)}}}')
             if media:
-                ttl.append(f"dcat:mediaType <{vocab.IANA}{media}>")
-                js.append(f'"dcat:mediaType":{_id(vocab.IANA + media)}')
+                m = _iri(vocab.IANA + media)
+                ttl.append(f"dcat:mediaType <{m}>")
+                js.append(f'"dcat:mediaType":{_id(m)}')
                 keys.append(("media", media))
-            out = self._formats[fmt or ""] = (ttl, js, keys, bool(eu_type or media))
+            out = self._formats[(fmt or "", declared)] = (ttl, js, keys, bool(eu_type or media))
         return out
+
+    def _contact(self, text: str) -> tuple[str, str]:
+        """A contact point as the record holds it ("Name <email>", a name or an
+        email) as a vcard:Kind; many datasets share one: made once."""
+        out = self._contacts.get(text)
+        if out is None:
+            m = _CONTACT.match(text)
+            who, mail = (m.group(1), m.group(2)) if m else (
+                (None, text) if _EMAIL.match(text) else (text, None))
+            ttl, js = ["a vcard:Kind"], ['"@type":["vcard:Kind"]']
+            if who:
+                ttl.append(f"vcard:fn {_q(who)}")
+                js.append(f'"vcard:fn":{_q(who)}')
+            if mail:
+                mailto = _iri("mailto:" + mail)
+                ttl.append(f"vcard:hasEmail <{mailto}>")
+                js.append(f'"vcard:hasEmail":{_id(mailto)}')
+            out = self._contacts[text] = ("[ " + " ; ".join(ttl) + " ]", "{" + ",".join(js) + "}")
+        return out
+
+    def _spatial(self, text: str, keys: list) -> tuple[str, str]:
+        """dct:spatial: a place's URI (a dct:Location), a box "W,S,E,N" (a
+        dcat:bbox in WKT) or a place name (its skos:prefLabel)."""
+        if text.startswith(("http://", "https://")):
+            keys.append(("place", text))
+            u = _iri(text)
+            return f"<{u}>", _id(u)
+        box = _BOX.match(text)
+        if box:
+            w, s_, e, n = box.groups()
+            wkt = _q(f"POLYGON(({w} {s_}, {e} {s_}, {e} {n}, {w} {n}, {w} {s_}))")
+            return (f"[ a dct:Location ; dcat:bbox {wkt}^^<{WKT}> ]",
+                    f'{{"@type":["dct:Location"],"dcat:bbox":{{"@value":{wkt},"@type":"{WKT}"}}}}')
+        label = _q(text)
+        return (f"[ a dct:Location ; skos:prefLabel {label} ]",
+                f'{{"@type":["dct:Location"],"skos:prefLabel":{label}}}')
 
     def _license(self, lic) -> tuple:
         """(Turtle object, JSON-LD value, keys) of a licence: a URI when known,
@@ -238,9 +298,18 @@ class DcatWriter:
             pub = _q(ds.publisher)
             ttl.append(f"dct:publisher [ a foaf:Agent ; foaf:name {pub} ]")
             js.append(f'"dct:publisher":{{"@type":["foaf:Agent"],"foaf:name":{pub}}}')
-        if self.contact:
-            ttl.append(f"dcat:contactPoint {self.contact[0]}")
-            js.append(f'"dcat:contactPoint":{self.contact[1]}')
+        contact = self._contact(ds.contact_point) if ds.contact_point else self.contact
+        if contact:
+            ttl.append(f"dcat:contactPoint {contact[0]}")
+            js.append(f'"dcat:contactPoint":{contact[1]}')
+        if ds.spatial:
+            s_ttl, s_js = self._spatial(ds.spatial, keys)
+            ttl.append(f"dct:spatial {s_ttl}")
+            js.append(f'"dct:spatial":{s_js}')
+        if ds.temporal:
+            t_ttl, t_js = _period(ds.temporal)
+            ttl.append(f"dct:temporal {t_ttl}")
+            js.append(f'"dct:temporal":{t_js}')
         if ds.themes:
             iris: list = []
             for label in dict.fromkeys(ds.themes):
@@ -302,7 +371,7 @@ class DcatWriter:
 
     def _distribution(self, dist: str, r, lic, keys: list) -> tuple[str, str]:
         url = _iri(r.url)
-        fmt_ttl, fmt_js, fmt_keys, downloadable = self._format(r.format)
+        fmt_ttl, fmt_js, fmt_keys, downloadable = self._format(r.format, r.media_type)
         keys += fmt_keys
         ttl = [f"<{dist}> a dcat:Distribution", f"dcat:accessURL <{url}>"]
         q_url = _id(url)

@@ -29,9 +29,9 @@ from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
-from .sections import (calendars, catalog, csv_exports, datasets, dcat, editorial, exports,
-                       feeds, home, institutions, news, participation, seo, status,
-                       transparency)
+from .sections import (calendars, catalog, changes, csv_exports, datasets, dcat, editorial,
+                       exports, feeds, home, institutions, news, participation, scorecard,
+                       seo, status, transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 from .writer import copy_static
@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `catalog` (/catalogo/, every export the sections registered) and `seo` (sitemap,
 # robots.txt, 404) run at the end of the build: they list what the others wrote.
-SECTIONS = [home, datasets, institutions, participation, transparency, news, editorial,
-            status, exports, dcat, csv_exports, calendars, feeds]
+SECTIONS = [home, datasets, institutions, participation, transparency, scorecard, news,
+            editorial, status, exports, dcat, csv_exports, calendars, feeds, changes]
 FINAL = [catalog, seo]
 # Machine-readable exports, by the names PORTAL_EXPORTS may list (True: all; False
 # or a list leaves the others out, as the benchmarks do).
@@ -91,7 +91,8 @@ class PortalGenerator(Generator):
         self.light_count = sum(len(sf.records) for sf in prebuilt.values())
         try:
             self.model = SiteModel.load(data_dir, day, self.settings.get("PORTAL_SOURCE_NAMES"),
-                                        known_slugs, prebuilt)
+                                        known_slugs, prebuilt,
+                                        self.settings.get("PORTAL_CHANGES_MONTHS"))
             self.css = theme_css(self.settings.get("THEME_COLORS") or {})
             self.transparency_patterns = patterns_from_settings(self.settings)
             for name in ("PORTAL_NAV", "PORTAL_FOOTER_LINKS"):

@@ -12,7 +12,8 @@ from ..export_registry import Export
 from ..urls import slugify
 from .feeds import feeds
 
-SECTIONS = ["Datos", "Instituciones", "Participación", "Transparencia", "Noticias", "Eventos"]
+SECTIONS = ["Datos", "Instituciones", "Evaluación", "Participación", "Transparencia", "Noticias",
+            "Eventos"]
 
 
 def write(site) -> None:

@@ -13,6 +13,7 @@ import io
 from aggregator.records import Consultation, NewsItem, TransparencyEntry
 
 from ..export_registry import CSV_BOM, Export
+from ..scorecard import board
 
 INSTITUTIONS = "catalogo/instituciones.csv"
 CONSULTATIONS = "catalogo/consultas.csv"
@@ -29,6 +30,9 @@ INSTITUTION_COLUMNS = [
     ("conjuntos_de_datos", "Conjuntos de datos que publica en el portal"),
     ("noticias", "Noticias agregadas"), ("procesos_participacion", "Procesos de participación"),
     ("registros_transparencia", "Registros de transparencia (audiencias, viajes...)"),
+    ("evaluacion_total", "Puntaje total de la evaluación de gobierno abierto (0-100; vacío: "
+     "no evaluada o sin evaluación publicada)"),
+    ("evaluacion_calificacion", "Banda de ese puntaje"),
     ("pagina_portal", "Su página en este portal")]
 CONSULTATION_COLUMNS = [
     ("id", "Identificador en el portal: <fuente>:<identificador en la fuente>"),
@@ -83,14 +87,24 @@ def _joined(values) -> str:
 
 def _institution_rows(site):
     idx, base = site.idx, _base(site)
+    scores = board(site).entries        # empty without scores.yaml
     for inst in idx.directory:
+        score = scores.get(inst.id) or {}
         yield [inst.id, inst.name, inst.acronym or "", _joined(inst.aliases), inst.kind or "",
                inst.region or "", inst.website or "", inst.parent or "", inst.cplt_code or "",
                getattr(inst, "chilecompra_code", None) or "", inst.leylobby_id or "",
                str(len(idx.datasets_of(inst.id))), str(len(idx.news_by_inst.get(inst.id, []))),
                str(len(idx.consultations_by_inst.get(inst.id, []))),
                str(len(idx.transparency_by_inst.get(inst.id, []))),
+               _number(score.get("total")), score.get("rating") or "",
                f"{base}/instituciones/{inst.id}/"]
+
+
+def _number(value) -> str:
+    # As evaluacion.csv writes it (77.1, 60, empty when none).
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 STATUS = {"open": "abierta", "upcoming": "proxima", "closed": "cerrada"}
@@ -137,7 +151,8 @@ def write(site) -> None:
         [base, *(repr(i) for i in site.idx.directory), site.snapshot_digest or
          ",".join(site.item_fps().values()), *(fp(r) for r in model.news),
          *(fp(r) for r in model.consultations), str(len(model.transparency)),
-         *(f"{k}:{len(v)}" for k, v in site.idx.transparency_by_inst.items())])
+         *(f"{k}:{len(v)}" for k, v in site.idx.transparency_by_inst.items()),
+         board(site).digest])
     add(Export(CONSULTATIONS, "Procesos de participación", "CSV", "text/csv",
                "Una fila por consulta o proceso de participación: abiertos, próximos y "
                "cerrados.", section="Participación", columns=CONSULTATION_COLUMNS,

@@ -87,7 +87,8 @@ def _json_entry(model, base: str, formats: dict, ds, ctx: DataJsonContext) -> st
              "modified": ds.modified or ds.issued or ctx.harvested.get(ds.source) or "",
              "publisher": {"@type": "org:Organization",
                            "name": inst.name if inst else (ds.publisher or ctx.site_name)},
-             "contactPoint": ctx.contact, "accessLevel": "public", **ctx.codes,
+             "contactPoint": _contact(ds.contact_point) or ctx.contact, "accessLevel": "public",
+             **ctx.codes,
              "landingPage": ds.url or page}
     # Optional fields only when present (the schema allows them to be absent).
     if ds.themes:
@@ -99,10 +100,14 @@ def _json_entry(model, base: str, formats: dict, ds, ctx: DataJsonContext) -> st
         entry["license"] = lic
     if ds.frequency and (ds.frequency == "irregular" or _PERIODICITY.match(ds.frequency)):
         entry["accrualPeriodicity"] = ds.frequency
+    if ds.spatial:
+        entry["spatial"] = ds.spatial
+    if ds.temporal and ".." not in ds.temporal:     # the schema wants both ends
+        entry["temporal"] = ds.temporal
     distributions = []
     for r in ds.resources:
         if r.url:
-            _eu, media = vocab.file_type(r.format)
+            media = r.media_type or vocab.file_type(r.format)[1]
             # downloadURL requires a mediaType: without one, the link is an accessURL.
             d = {"@type": "dcat:Distribution",
                  **({"downloadURL": r.url, "mediaType": media} if media
@@ -119,6 +124,24 @@ def _json_entry(model, base: str, formats: dict, ds, ctx: DataJsonContext) -> st
     if distributions:
         entry["distribution"] = distributions
     return _ENCODE(entry)
+
+
+_CONTACT = re.compile(r"^(.*\S)\s*<([^<>\s]+@[^<>\s]+)>$")
+# The schema's pattern of hasEmail (without "mailto:").
+_EMAIL = re.compile(r"^[\w~!$&'()*+,;=:.-]+@[\w.-]+\.[\w.-]+?$")
+
+
+def _contact(text: str | None) -> dict | None:
+    """The dataset's own contact point when it has an email (the schema requires
+    one): "Name <email>" or an email alone."""
+    if not text:
+        return None
+    m = _CONTACT.match(text)
+    if m and _EMAIL.match(m.group(2)):
+        return {"@type": "vcard:Contact", "fn": m.group(1), "hasEmail": f"mailto:{m.group(2)}"}
+    if _EMAIL.match(text):
+        return {"@type": "vcard:Contact", "fn": text, "hasEmail": f"mailto:{text}"}
+    return None
 
 
 def _csv_field(value: str) -> str:

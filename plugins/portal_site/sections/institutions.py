@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import jsonld
 from ..indexes import initial
+from ..scorecard import board
 from ..urls import unique_slugs
 
 PER_PAGE = 150          # institutions per directory page
@@ -83,7 +84,8 @@ def _institution(site, inst) -> None:
                    str(len(news)), *(site.fp(n) for n in news[:LATEST]),
                    today.isoformat() if consultations else "",
                    *(site.fp(c) for c in consultations),
-                   str(len(entries)), *(site.fp(e) for e in entries[:LATEST]))
+                   str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
+                   board(site).fingerprint(inst.id), model.changes.institution_digest(inst.id))
     site.sink.page(
         f"instituciones/{inst.id}/index.html", "institution", fingerprint,
         institution=inst, parent=parent, children=children, sources=sources, links=links,
@@ -91,7 +93,8 @@ def _institution(site, inst) -> None:
         news=news[:LATEST], news_count=len(news), active=active, closed=closed,
         closed_count=sum(1 for c in consultations if status[c.id] == "closed"),
         entries=entries[:LATEST], entries_count=len(entries),
-        ld=lambda: jsonld.organization(inst, siteurl, parent))
+        ld=lambda: jsonld.organization(inst, siteurl, parent),
+        lazy=lambda: {"evaluacion": board(site).view(inst)})
     if len(news) > LATEST:
         site.sink.paginated(f"instituciones/{inst.id}/noticias/", news, NEWS_PER_PAGE,
                             "institution_news", fingerprint_of=site.fp,

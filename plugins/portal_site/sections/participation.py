@@ -30,7 +30,8 @@ def write(site) -> None:
         source = model.source_name(c.source)
         slug = model.slugs[c.id]
         sink.page(f"participacion/{slug}/index.html", "consultation",
-                  [today, fp(c), inst.name if inst else "", source],
+                  [today, fp(c), inst.name if inst else "", source,
+                   model.changes.record_digest(c.id)],
                   consultation=c, institution=inst, source_name=source,
                   status=idx.status[c.id],
                   ld=lambda c=c, slug=slug, inst=inst: jsonld.consultation(c, slug, inst, siteurl))
