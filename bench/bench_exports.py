@@ -161,15 +161,14 @@ class _Site:
 
 def text_timings(data: Path) -> dict:
     sys.path.insert(0, str(ROOT / "plugins"))
-    from pelican.settings import read_settings          # noqa: PLC0415
-    from rdflib import Graph                            # noqa: PLC0415
-
-    from portal_site import dcat_ap                     # noqa: PLC0415
-    from portal_site.filters import today               # noqa: PLC0415
-    from portal_site.indexes import build_indexes       # noqa: PLC0415
-    from portal_site.model import SiteModel             # noqa: PLC0415
-    from portal_site.rdf_text import turtle_header     # noqa: PLC0415
-    from portal_site.sections import exports            # noqa: PLC0415
+    from pelican.settings import read_settings
+    from portal_site import dcat_ap
+    from portal_site.filters import today
+    from portal_site.indexes import build_indexes
+    from portal_site.model import SiteModel
+    from portal_site.rdf_text import turtle_header
+    from portal_site.sections import exports
+    from rdflib import Graph
 
     settings = read_settings(str(ROOT / "pelicanconf.py"))
     model = SiteModel.load(data, today(settings))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import site_snapshot
+
 from aggregator import tombstones
 from aggregator.records import Consultation, Dataset, License, Resource
 from aggregator.snapshot import write_source_file
@@ -77,7 +78,7 @@ def write(data: Path) -> Path:
 
 
 def conf(folder: Path, **settings) -> Path:
-    from conftest import ROOT   # noqa: PLC0415
+    from conftest import ROOT
 
     path = folder / "conf.py"
     lines = [f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *"]

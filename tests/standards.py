@@ -39,7 +39,7 @@ def dcat_ap_shapes() -> tuple[Graph, int, int]:
 
 def validate_dcat_ap(data: Graph) -> tuple[bool, str, int]:
     """(conforms, report text, shapes checked) of a data graph."""
-    from pyshacl import validate  # noqa: PLC0415 - heavy, only the RDF tests need it
+    from pyshacl import validate  # heavy: only the RDF tests need it
 
     shapes, count, _ = dcat_ap_shapes()
     conforms, _graph, text = validate(data, shacl_graph=shapes, inference="none",
@@ -50,9 +50,9 @@ def validate_dcat_ap(data: Graph) -> tuple[bool, str, int]:
 
 @lru_cache(maxsize=1)
 def _datajson_validator():
-    from jsonschema import Draft4Validator  # noqa: PLC0415
-    from referencing import Registry, Resource  # noqa: PLC0415
-    from referencing.jsonschema import DRAFT4  # noqa: PLC0415
+    from jsonschema import Draft4Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
 
     folder = STANDARDS / "dcat-us-1.1" / "schema"
     resources = []

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import export_snapshot
 import pytest
 from icalendar import Calendar
-
-import export_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 
+import export_snapshot
 import pytest
 from conftest import ROOT
-
-import export_snapshot
-from plugins.portal_site.sections import csv_exports, exports
 from site_pages import jsonld, parse
+
+from plugins.portal_site.sections import csv_exports, exports
 
 EXPORT_FILES = ["catalogo/dcat.ttl", "catalogo/dcat.jsonld", "catalogo/data.json",
                 "catalogo/datasets.csv", "catalogo/instituciones.csv", "catalogo/consultas.csv",

@@ -7,9 +7,9 @@ from __future__ import annotations
 import csv
 import re
 
+import export_snapshot
 import pytest
 
-import export_snapshot
 from plugins.portal_site.sections import csv_exports, exports
 
 FILES = {

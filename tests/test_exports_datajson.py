@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import export_snapshot
+import pytest
 from standards import STANDARDS, datajson_errors
 
 

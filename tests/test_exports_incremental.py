@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import export_snapshot
 from conftest import build_site
 
-import export_snapshot
 from aggregator.snapshot import read_source_file, write_source_file
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import export_snapshot
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
-
-import export_snapshot
 from site_pages import parse
 from standards import DANGLING, dcat_ap_shapes, validate_dcat_ap
 
@@ -161,8 +160,14 @@ def test_a_theme_without_its_type_does_not_conform(bundled_site):
 
 
 def test_literals_and_iris_escape_lone_surrogates_and_controls():
-    from plugins.portal_site.rdf_text import iri, jsonld_document, jsonld_nodes, lit, turtle, \
-        turtle_header
+    from plugins.portal_site.rdf_text import (
+        iri,
+        jsonld_document,
+        jsonld_nodes,
+        lit,
+        turtle,
+        turtle_header,
+    )
 
     nodes = [(iri("a b\ud800/"), [("dct:title", lit("x\ud800y\x07z\x7f\"\\\r\n")),
                                   ("dct:identifier", lit("2024", "xsd:gYear"))])]
@@ -190,8 +195,8 @@ def test_broken_text_from_a_source_is_replaced_alike_in_both_formats():
     from plugins.portal_site.sections.dcat import _utf8
 
     class Model:
-        slugs = {"s:1": "uno"}
-        institutions: dict = {}
+        def __init__(self):
+            self.slugs, self.institutions = {"s:1": "uno"}, {}
 
         def institution_of(self, record):
             return None

@@ -24,15 +24,15 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import export_snapshot
 import pytest
 from conftest import ROOT, StaticServer
+from harvest_helpers import harvest, records
 
-import export_snapshot
-from aggregator.records import Dataset, License
 from aggregator.normalize import spatial_text
+from aggregator.records import Dataset, License
 from aggregator.sanitize import plain_list, plain_text, rich_html
 from aggregator.snapshot import load_snapshot
-from harvest_helpers import harvest, records
 from plugins.portal_site import vocab
 
 FIELDS = ("title", "description_html", "publisher", "themes", "tags", "license", "issued",

@@ -12,13 +12,12 @@ import json
 import sys
 from datetime import date
 
+import export_snapshot
 import pytest
 from conftest import ROOT
 
-import export_snapshot
-
 sys.path.insert(0, str(ROOT / "plugins"))
-from portal_site.model import SiteModel  # noqa: E402
+from portal_site.model import SiteModel
 
 GONE_DATASET, GONE_CONSULTATION = "portal-datos:retirado", "participa:retirada"
 

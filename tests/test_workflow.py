@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from harvest_helpers import fixture
 
 from aggregator.snapshot import ROOT
-from harvest_helpers import fixture
 
 WORKFLOW = ROOT / ".github" / "workflows" / "portal.yml"
 ACTIONLINT = ROOT / ".venv" / "bin" / "actionlint"
@@ -31,7 +31,7 @@ def step(job: str, ident: str) -> dict:
 def test_actionlint_finds_nothing(tmp_path):
     assert ACTIONLINT.exists(), "make install puts actionlint in .venv (Linux)"
     ok = subprocess.run([str(ACTIONLINT), "-no-color", str(WORKFLOW)], capture_output=True,
-                        text=True, timeout=120)
+                        text=True, timeout=120, check=False)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     # And it does look: a job without runs-on, an unknown expression context.
     broken = tmp_path / ".github" / "workflows" / "broken.yml"
@@ -40,7 +40,7 @@ def test_actionlint_finds_nothing(tmp_path):
                                         "    timeout-minutes", 1)
     broken.write_text(text.replace("steps.pages.outputs.base_url", "stepz.pages.outputs.base_url"))
     bad = subprocess.run([str(ACTIONLINT), "-no-color", str(broken)], capture_output=True,
-                         text=True, timeout=120)
+                         text=True, timeout=120, check=False)
     assert bad.returncode == 1 and "runs-on" in bad.stdout and "stepz" in bad.stdout
 
 
@@ -78,7 +78,7 @@ def run_step(ident: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
     script = step("build", ident)["run"]
     return subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=cwd,
                           env={**os.environ, **env}, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, check=False)
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ sources:
     message = tmp_path / "runner" / "commit-message.txt"
     done = run_step("harvest", ROOT, runner_env)       # exit 3: a source failed
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "the run report decides" in done.stdout
+    assert "exit 3: some source failed" in done.stderr
     text = message.read_text()
     assert text.startswith("Harvest ") and "caido: failed, last good data kept" in text
     assert (tmp_path / "summary.md").read_text() == text
@@ -111,7 +111,8 @@ sources:
     sources.write_text("sources:\n  - {id: x, adapter: nope, url: 'http://x'}\n")
     done = run_step("harvest", ROOT, runner_env)       # exit 2: bad configuration
     assert done.returncode != 0
-    assert "unknown adapter 'nope'" in done.stderr and "this run wrote none" in done.stderr
+    assert "unknown adapter 'nope'" in done.stderr and "exit 2: bad configuration" in done.stderr
+    assert message.read_text() == text          # the step stopped before the summary
 
 
 def test_commit_step_commits_only_a_changed_snapshot(tmp_path, runner_env):

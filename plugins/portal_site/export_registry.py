@@ -15,9 +15,9 @@ time. Another section adds its own exports the same way:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CSV_BOM = "\ufeff"      # spreadsheets read UTF-8 only when the file says so
@@ -91,7 +91,7 @@ def _time(value: str | None, zone) -> datetime | None:
     if not value:
         return None
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value)
     except ValueError:
         return None
     return when.astimezone(zone) if when.tzinfo else when
@@ -101,4 +101,4 @@ def _zone(settings: dict):
     try:
         return ZoneInfo(settings.get("TIMEZONE") or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC

@@ -12,7 +12,7 @@ the end date is moved one day on.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,7 +34,7 @@ def _zone(settings):
     try:
         return ZoneInfo(settings.get("TIMEZONE") or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 class Calendars:
@@ -141,8 +141,8 @@ def _utc(value) -> datetime:
     if not isinstance(value, datetime):
         value = datetime.combine(value, time(0, 0))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _stamp(site, record) -> datetime:

@@ -30,8 +30,8 @@ INSTITUTION_COLUMNS = [
     ("conjuntos_de_datos", "Conjuntos de datos que publica en el portal"),
     ("noticias", "Noticias agregadas"), ("procesos_participacion", "Procesos de participación"),
     ("registros_transparencia", "Registros de transparencia (audiencias, viajes...)"),
-    ("evaluacion_total", "Puntaje total de la evaluación de gobierno abierto (0-100; vacío: "
-     "no evaluada o sin evaluación publicada)"),
+    ("evaluacion_total", ("Puntaje total de la evaluación de gobierno abierto (0-100; vacío: "
+                          "no evaluada o sin evaluación publicada)")),
     ("evaluacion_calificacion", "Banda de ese puntaje"),
     ("pagina_portal", "Su página en este portal")]
 CONSULTATION_COLUMNS = [

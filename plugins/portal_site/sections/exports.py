@@ -41,7 +41,7 @@ CSV_COLUMNS = [
 DEFAULT_CODES = {"bureauCode": ["000:00"], "programCode": ["000:000"]}
 _PERIODICITY = re.compile(r"^R/P(?:\d+(?:\.\d+)?[YMWD])*(?:T(?:\d+(?:\.\d+)?[HMS])+)?$")
 _BLOCK = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|tr|td|th|table|blockquote|pre)\b[^>]*>",
-                    re.I)
+                    re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
