@@ -25,6 +25,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring
 
 from aggregator.normalize import EU_THEMES
+from aggregator.scoring.dqv import DATASET_TOTAL
 
 from . import vocab
 from .rdf_text import blank, iri, jsonld_nodes, lit, name, turtle
@@ -104,8 +105,9 @@ class DatasetText:
 class DcatWriter:
     """Makes every dataset's text; what datasets share is made once."""
 
-    def __init__(self, model, facet_slug, settings: dict):
+    def __init__(self, model, facet_slug, settings: dict, quality=None):
         self.model = model
+        self.quality = quality                 # dcat_dqv.QualityText, or None: no scores
         self.facet_slug = facet_slug           # (facet key, label) -> slug
         self.name = settings.get("SITENAME") or "Portal"
         self.description = settings.get("SITE_TAGLINE") or self.name
@@ -157,6 +159,10 @@ class DcatWriter:
                                     ("rdfs:label", lit(fmt))])]
         if kind == "media":
             return [(iri(vocab.IANA + value), [(A, name("dct:MediaType"))])]
+        if kind == "dqv":
+            return self.quality.metric_nodes(value)
+        if kind == "dqv-inst":
+            return self.quality.institution_nodes(value)
         if kind == "place":
             return [(iri(value), [(A, name("dct:Location"))])]
         if kind == "frequency":
@@ -358,6 +364,13 @@ class DcatWriter:
             d_ttl, d_js = self._distribution(dist, r, lic, keys)
             extra_ttl.append(d_ttl)
             extra_js.append(d_js)
+        if self.quality is not None:
+            q_ttl, q_js, m_ttl, m_js = self.quality.dataset(subject, ds)
+            ttl.append(q_ttl)
+            js.append(q_js)
+            extra_ttl.append(m_ttl)
+            extra_js.append(m_js)
+            keys.append(("dqv", DATASET_TOTAL))
         if names:
             ttl.append("dcat:distribution " + ", ".join(f"<{d}>" for d in names))
             js.append('"dcat:distribution":[' + ",".join(f'{{"@id":"{d}"}}' for d in names)

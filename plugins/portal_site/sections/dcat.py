@@ -17,9 +17,11 @@ import time
 from aggregator.records import Dataset
 
 from .. import dcat_ap
+from ..dcat_dqv import QualityText
 from ..export_registry import Export
 from ..manifest import digest
 from ..rdf_text import jsonld_document, jsonld_nodes, turtle, turtle_header
+from ..scorecard import board
 
 PAGE_SIZE = 1000
 FIRST = {"ttl": "catalogo/dcat.ttl", "jsonld": "catalogo/dcat.jsonld"}
@@ -39,7 +41,9 @@ def _base(site, depth: int) -> str:
 
 
 def writer(site) -> dcat_ap.DcatWriter:
-    return dcat_ap.DcatWriter(site.model, site.idx.facet_slug, site.settings)
+    b = board(site)
+    quality = QualityText(b) if b.check is not None else None
+    return dcat_ap.DcatWriter(site.model, site.idx.facet_slug, site.settings, quality)
 
 
 def context_digest(site) -> str:
@@ -47,7 +51,7 @@ def context_digest(site) -> str:
     codes), theme slugs, the portal's name and contact."""
     s = site.settings
     return digest(*(repr(i) for i in site.model.institutions.values()),
-                  site.slug_exceptions_digest, repr(s.get("PORTAL_CONTACT")),
+                  site.slug_exceptions_digest, board(site).quality_fp, repr(s.get("PORTAL_CONTACT")),
                   str(s.get("SITENAME")), str(s.get("SITE_TAGLINE")))
 
 
@@ -64,11 +68,13 @@ def write(site) -> None:
     site.dcat_file_seconds = 0.0        # writing the per-dataset files (timings)
     for n in range(1, count + 1):
         chunk = datasets[(n - 1) * per_page: n * per_page]
+        scores = _scores(site, ctx, chunk)
         if sink.group(f"dcat:{n}", (cat_base, ds_base, ctx_fp, str(n), str(count),
-                                    str(total), *(fps[d.id] for d in chunk)), sitemap=False):
+                                    str(total), repr(scores), *(fps[d.id] for d in chunk)),
+                      sitemap=False):
             continue
         paging = None if count == 1 else (n, count, total, per_page)
-        _page(site, ctx, n, chunk, paging, (ctx_fp, cat_base, ds_base), fps)
+        _page(site, ctx, n, chunk, paging, (ctx_fp, cat_base, ds_base), fps, scores)
         sink.end_group()
     timings = getattr(site.generator, "timings", None)
     if timings is not None:      # PORTAL_BUILD_TIMINGS: what the per-dataset files cost
@@ -108,7 +114,17 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "replace")
 
 
-def _page(site, ctx, n: int, chunk: list, paging: tuple | None, fixed: tuple, fps) -> None:
+def _scores(site, ctx, chunk: list) -> dict:
+    """The scorecard entries of the publishers of a page's datasets (DQV in that
+    page only): the page changes when one of theirs does."""
+    if ctx.quality is None:
+        return {}
+    ids = sorted({i.id for i in map(site.model.institution_of, chunk) if i is not None})
+    return {i: ctx.quality.entries[i] for i in ids if i in ctx.quality.entries}
+
+
+def _page(site, ctx, n: int, chunk: list, paging: tuple | None, fixed: tuple, fps,
+          scores: dict) -> None:
     sink, slugs = site.sink, site.model.slugs
     ctx_fp, cat_base, ds_base = fixed
     ds_header = turtle_header(ds_base)
@@ -125,7 +141,8 @@ def _page(site, ctx, n: int, chunk: list, paging: tuple | None, fixed: tuple, fp
         sink.file(folder + "dataset.jsonld", lambda t=t, shared=shared: _utf8(
             jsonld_document(ds_base, t.json, *(s[1] for s in shared))), fp)
         site.dcat_file_seconds += time.perf_counter() - started
-    keys = list(dict.fromkeys(k for t in texts for k in t.keys))
+    keys = list(dict.fromkeys([*(k for t in texts for k in t.keys),
+                               *(k for i in scores for k in ctx.quality.institution_keys(i))]))
     shared = [ctx.shared(k) for k in keys]
     subjects = [f"datos/{slugs[ds.id]}/" for ds in chunk]
     head = dcat_ap.catalog_nodes(ctx, subjects, _view("ttl", paging))
