@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 import export_snapshot
-import site_snapshot
 import pytest
+import site_snapshot
 import yaml
 from conftest import ROOT
 from rdflib import Graph, Namespace, URIRef
