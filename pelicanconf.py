@@ -68,9 +68,19 @@ PORTAL_DATA = os.environ.get("PORTAL_DATA") or str(ROOT / "content" / "data")
 # Display names of sources, when the snapshot's own `name:` is not the one wanted:
 # {"datos-gob-cl": "datos.gob.cl"}.
 PORTAL_SOURCE_NAMES = {}
-# /catalogo/ always has datasets.csv; data.json (DCAT-US 1.1) also when True: it holds
-# every description (about 1.7 KB per dataset) and adds some 6% to a full build.
-PORTAL_EXPORT_DATA_JSON = False
+# Machine-readable exports (docs/exports.md): DCAT-AP 3.0.1 (Turtle, JSON-LD), data.json
+# (DCAT-US 1.1), a CSV per section, iCalendar, all listed on /catalogo/. False builds
+# the site without them, a list only some ("dcat", "datasets": data.json and
+# datasets.csv, "csv": the other sections' CSV, "ical"): only the benchmarks do.
+PORTAL_EXPORTS = True
+# Datasets per file of /catalogo/dcat.ttl and dcat.jsonld (more: dcat-pagina-2.ttl...).
+PORTAL_DCAT_PAGE_SIZE = 1000
+# Contact of the portal's operator, the contactPoint of every dataset in DCAT-AP and
+# data.json (data.json requires one with an email): set your own address.
+PORTAL_CONTACT = {"name": "Portal de Gobierno Abierto", "email": "contacto@gobiernoabierto.example"}
+# DCAT-US 1.1 requires US federal budget codes in data.json; a portal outside the US
+# federal government keeps these placeholders ("not a federal agency").
+PORTAL_DATAJSON_CODES = {"bureauCode": ["000:00"], "programCode": ["000:000"]}
 # /cambios/ and the "Historial" of record pages show the changes of this many months
 # (the most recent month files of content/data/changes/; older ones stay in git).
 PORTAL_CHANGES_MONTHS = 12

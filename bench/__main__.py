@@ -19,6 +19,7 @@ from .common import Context, say
 MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
            "bench_search", "bench_lighthouse", "bench_scores"]
 MODULES.append("bench_harvest_parallel")
+MODULES.append("bench_exports")
 MODULES.append("bench_publish")
 MODULES.append("bench_changes")
 MODULES.append("bench_obras")

@@ -204,7 +204,7 @@ def _first_log(data: Path) -> None:
 
 def _section_seconds(stderr: str, name: str, cpu: bool = False) -> float:
     """A section's wall seconds (or CPU seconds) from PORTAL_BUILD_TIMINGS's line."""
-    m = re.search(rf"\b{name} (\d+) in ([\d.]+)s(?: \(CPU ([\d.]+)s\))?", stderr)
+    m = re.search(rf"\b{name} (\d+) in ([\d.]+)s(?: \((?:CPU|cpu) ([\d.]+)s\))?", stderr)
     value = m and m.group(3 if cpu else 2)
     return float(value) if value else float("nan")
 

@@ -205,8 +205,7 @@ def everything_on(tmp_path_factory) -> Path:
     and the editors' example content."""
     root = tmp_path_factory.mktemp("contract")
     conf = root / "conf.py"
-    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *\n"
-                    "PORTAL_EXPORT_DATA_JSON = True\n")
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *\n")
     data = root / "data"
     shutil.copytree(ROOT / "content" / "data", data)
     handmade = site_snapshot.write(root / "handmade")

@@ -121,7 +121,8 @@ def test_home_and_dataset_readable_without_javascript(probe_nojs, handmade_url):
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/", "/datos/conjunto-1/", "/datos/conjunto-3/", "/datos/",
                                   "/instituciones/ministerio-de-salud/", "/participacion/",
-                                  "/estado/", "/transparencia/"])
+                                  "/estado/", "/transparencia/", "/catalogo/",
+                                  "/participacion/proceso-1/", "/eventos/taller-datos-abiertos/"])
 def test_no_horizontal_scroll_at_320px(browser, handmade_url, path):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     try:

@@ -307,24 +307,17 @@ def test_a_preview_has_no_sitemap_of_relative_addresses(site):
     assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
 
 
-def test_catalog_exports(site, tmp_path):
-    rows = list(csv.DictReader((site / "catalogo" / "datasets.csv").open(encoding="utf-8")))
+def test_catalog_exports(site):
+    rows = list(csv.DictReader((site / "catalogo" / "datasets.csv").open(encoding="utf-8-sig")))
     assert len(rows) == 120 and rows[1]["titulo"] == "Presupuesto <script>alert(1)</script> 2026"
     assert rows[0]["formatos"] == "CSV; JSON" and rows[0]["institucion"] == "Ministerio de Salud"
-    assert not (site / "catalogo" / "data.json").exists()      # off by default
-    conf = tmp_path / "conf.py"
-    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
-                    "PORTAL_EXPORT_DATA_JSON = True\n")
-    data = site_snapshot.write(tmp_path / "data")
-    proc = build_site(data, tmp_path / "out", conf=conf)
-    assert proc.returncode == 0, proc.stderr
-    out = tmp_path / "out"
-    doc = json.loads((out / "catalogo" / "data.json").read_text())
+    doc = json.loads((site / "catalogo" / "data.json").read_text())     # always on
     assert doc["conformsTo"].startswith("https://project-open-data")
     assert len(doc["dataset"]) == 120 and doc["dataset"][0]["title"] == "Establecimientos de salud"
     assert doc["dataset"][0]["distribution"][0]["downloadURL"] == "https://datos.example/f/est.csv"
-    assert doc["dataset"][0]["description"] == "Descripción del conjunto 1, con detalle."
-    assert "data.json" in (out / "catalogo" / "index.html").read_text()
+    assert doc["dataset"][0]["description"] == ("<p>Descripción del conjunto 1, con "
+                                                "<strong>detalle</strong>.</p>")
+    assert "data.json" in (site / "catalogo" / "index.html").read_text()
 
 
 def test_footer_links_only_pages_that_exist(site):

@@ -83,5 +83,5 @@ def test_docs_describe_every_colour_and_setting():
     for key in PROPERTIES:
         assert f"`{key}`" in doc
     for setting in ("SITENAME", "SITE_TAGLINE", "SITE_LOGO", "THEME_COLORS",
-                    "PORTAL_EXPORT_DATA_JSON"):
+                    "PORTAL_EXPORTS"):
         assert setting in doc

@@ -239,7 +239,7 @@ class DcatAdapter(Adapter):
                                        url),
             publisher=self._publisher(g, node),
             themes=plain_list([t for t in (_label(g, o, theme=True)
-                                           for o in _objects(g, node, DCAT.theme)) if t]),
+                                           for o in _themes(g, node)) if t]),
             tags=plain_list(sorted(str(o) for o in g.objects(node, DCAT.keyword)
                                    if isinstance(o, Literal))),
             license=self._license(g, node),
@@ -279,7 +279,7 @@ class DcatAdapter(Adapter):
             return make_license(title=str(lic))
         title = _text(g, lic, RDFS.label, DCTERMS.title, SKOS.prefLabel, FOAF.name)
         url = str(lic) if isinstance(lic, URIRef) else None
-        return make_license(title=title, url=url)
+        return make_license(_text(g, lic, DCTERMS.identifier), title=title, url=url)
 
     def _resource(self, g: Graph, dist: Any, warn) -> Resource | None:
         link = _first(g, dist, DCAT.downloadURL) or _first(g, dist, DCAT.accessURL)
@@ -312,6 +312,18 @@ def _datasets(g: Graph) -> list[Any]:
 
 def _objects(g: Graph, node: Any, pred: URIRef) -> list[Any]:
     return sorted(g.objects(node, pred), key=lambda o: (isinstance(o, BNode), str(o)))
+
+
+MATCHES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+
+
+def _themes(g: Graph, node: Any) -> list[Any]:
+    """The dataset's themes, less those that only restate another: a portal that
+    gives its own theme and the EU data theme it maps to (skos:exactMatch,
+    broadMatch...) has one theme, named as the portal names it."""
+    themes = _objects(g, node, DCAT.theme)
+    mapped = {m for t in themes for pred in MATCHES for m in g.objects(t, pred)}
+    return [t for t in themes if t not in mapped]
 
 
 def _first(g: Graph, node: Any, *preds: URIRef) -> Any:

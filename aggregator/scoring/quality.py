@@ -154,6 +154,10 @@ class QualityCheck:
                        d.get("contact_point"), d.get("publisher") or d.get("institution"),
                        d.get("issued"), d.get("modified"))
 
+    def percent(self, ds: Dataset) -> float:
+        """Only the percentage of a record (the DCAT-AP export's DQV measurement)."""
+        return self._percent(self.shares(ds))
+
     def plain_percent(self, d: dict) -> float:
         """Only the percentage, of a plain mapping (what the scorecard needs of
         100,000 datasets)."""

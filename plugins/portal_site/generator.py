@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -29,8 +30,12 @@ from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
 from .sections import (
+    calendars,
+    catalog,
     changes,
+    csv_exports,
     datasets,
+    dcat,
     editorial,
     exports,
     feeds,
@@ -51,9 +56,14 @@ from .writer import copy_static
 log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
-# `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
+# `catalog` (/catalogo/, every export the sections registered) and `seo` (sitemap,
+# robots.txt, 404) run at the end of the build: they list what the others wrote.
 SECTIONS = [home, datasets, institutions, participation, transparency, obras, scorecard,
-            news, editorial, status, exports, feeds, changes]
+            news, editorial, status, exports, dcat, csv_exports, calendars, feeds, changes]
+FINAL = [catalog, seo]
+# Machine-readable exports, by the names PORTAL_EXPORTS may list (True: all; False
+# or a list leaves the others out, as the benchmarks do).
+EXPORTS = {"dcat": dcat, "datasets": exports, "csv": csv_exports, "ical": calendars}
 
 
 class PortalGenerator(Generator):
@@ -135,8 +145,12 @@ class PortalGenerator(Generator):
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.
         self.written_elsewhere: list[str] = []
+        chosen = self.settings.get("PORTAL_EXPORTS", True)
+        skip = set() if chosen is True else {
+            m for name, m in EXPORTS.items() if not chosen or name not in chosen}
         for section in SECTIONS:
-            self._run(section)
+            if section not in skip:
+                self._run(section)
         # Connected after this generator's own pages: a receiver costs on every write.
         signals.content_written.connect(self._content_written)
         signals.finalized.connect(self._finalized)
@@ -145,10 +159,12 @@ class PortalGenerator(Generator):
         started, rendered = time.monotonic(), self.manifest.rendered
         cpu = time.process_time()   # on a shared machine, steadier than the wall clock
         section.write(self.site)
+        # The process's peak memory so far: a section that raises it shows its cost.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         self.timings.append(f"{section.__name__.rsplit('.', 1)[-1]} "
                             f"{self.manifest.rendered - rendered} in "
                             f"{time.monotonic() - started:.1f}s "
-                            f"(cpu {time.process_time() - cpu:.1f}s)")
+                            f"(cpu {time.process_time() - cpu:.1f}s) (peak {peak} MB)")
 
     def _content_written(self, path, context=None) -> None:
         prefix = str(self.output_path).rstrip("/") + "/"
@@ -159,7 +175,8 @@ class PortalGenerator(Generator):
         signals.content_written.disconnect(self._content_written)
         signals.finalized.disconnect(self._finalized)
         self.site.extra_pages = self.written_elsewhere
-        self._run(seo)
+        for section in FINAL:
+            self._run(section)
         self._check_collisions()
         saving = time.monotonic()
         removed = self.manifest.remove_stale()

@@ -23,6 +23,23 @@ GEOJSON_PROPERTIES = ["id", "titulo", "etapa", "estado_fuente", "avance", "monto
                       "institucion", "publicador", "tipo", "region", "comuna", "direccion",
                       "inicio", "fin_previsto", "fin_real", "dias_atraso", "pagina_portal",
                       "pagina_fuente"]
+# What each column holds, as /catalogo/ documents it.
+MEANINGS = {
+    "id": "Identificador de la obra en la fuente", "titulo": "Nombre de la obra",
+    "descripcion": "Descripción", "institucion": "Institución responsable (registro del portal)",
+    "institucion_id": "Identificador de la institución en el portal",
+    "publicador": "Publicador según la fuente", "tipo": "Tipo de obra (escuela, vía, hospital...)",
+    "estado_fuente": "Estado tal como lo escribe la fuente",
+    "etapa": "Etapa: planned, in_progress, finished, stopped o unknown",
+    "avance": "Avance físico en porcentaje (0-100)", "monto": "Monto contratado",
+    "moneda": "Moneda del monto (ISO 4217)", "contratista": "Empresa contratista",
+    "region": "Región", "comuna": "Comuna", "direccion": "Dirección",
+    "lat": "Latitud (WGS 84)", "lon": "Longitud (WGS 84)", "inicio": "Fecha de inicio",
+    "fin_previsto": "Fecha de término prevista", "fin_real": "Fecha de término real",
+    "dias_atraso": "Días de atraso a la fecha de la compilación",
+    "pagina_portal": "Página de la obra en este portal",
+    "pagina_fuente": "Página de la obra en la fuente", "imagen": "Imagen (enlace)",
+}
 _TAG = re.compile(r"<[^>]*>")
 
 

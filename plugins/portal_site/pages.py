@@ -108,14 +108,16 @@ class Sink:
         self.manifest.keep(save_as, page_digest)
         return True
 
-    def group(self, name: str, fingerprint: Iterable[str]) -> bool:
+    def group(self, name: str, fingerprint: Iterable[str], sitemap: bool = True) -> bool:
         """Pages written until end_group() share one fingerprint. True when the
         previous build's pages of the group are all still good: the caller then
-        skips the group (its pages are kept, and listed in the sitemap)."""
+        skips the group (its pages are kept, and listed in the sitemap unless
+        `sitemap` is False: a group of files that are not pages)."""
         group_digest = digest(*fingerprint)
         pages = self.manifest.keep_group(name, group_digest)
         if pages is not None:
-            self.urls.extend(map(output_url, pages))
+            if sitemap:
+                self.urls.extend(map(output_url, pages))
             return True
         self.manifest.start_group(name, group_digest)
         return False
@@ -143,7 +145,7 @@ class Sink:
                       **kwargs)
         return count
 
-    def file(self, save_as: str, produce: Callable[[], str | bytes],
+    def file(self, save_as: str, produce: Callable[[], str | bytes | Iterable],
              fingerprint: Iterable[str] | None = None) -> bool:
         """A file that is not a template page (feed, sitemap, export), written
         unless its fingerprint shows it unchanged."""
@@ -153,6 +155,8 @@ class Sink:
             if self._kept(save_as, page_digest):
                 return False
         data = produce()
+        if not isinstance(data, (str, bytes)):      # pieces of a large export
+            data = b"".join(p.encode("utf-8") if isinstance(p, str) else p for p in data)
         if hasattr(self.writer, "write_bytes"):     # the portal's writer: unchanged bytes kept
             self.writer.write_bytes(save_as, data)
         else:
@@ -162,3 +166,4 @@ class Sink:
                 f.write(data.encode("utf-8") if isinstance(data, str) else data)
         self.manifest.wrote(save_as, page_digest)
         return True
+

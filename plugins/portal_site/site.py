@@ -10,6 +10,7 @@ from datetime import date, datetime
 from aggregator.records import Dataset
 from aggregator.transparency import institution_links
 
+from .export_registry import ExportRegistry
 from .filters import as_date, excerpt
 from .fragments import LINE, render_lines
 from .indexes import license_label
@@ -61,6 +62,7 @@ class Site:
         self._links: dict[str, dict] = {}
         self._by_ref: dict[str, Dataset] | None = None
         self.context["fragments"] = self
+        self.exports = ExportRegistry(self)     # what /catalogo/ lists (export_registry.py)
         self.file_digests: dict[str, str] = {}
         self._fingerprint_sources()
         # What every dataset page shows besides its record: institution names and

@@ -50,6 +50,7 @@ def _dataset_pages(site) -> None:
 def _pages(site, items) -> None:
     model, sink = site.model, site.sink
     siteurl = site.settings.get("SITEURL", "")
+    site_name = site.settings.get("SITENAME", "")
     source_name = model.source_name
     # The facet pages a dataset links to follow from its record (its labels) and
     # the few facet slugs that are not slugify(label): those go in as one digest.
@@ -72,7 +73,8 @@ def _pages(site, items) -> None:
                   resources=ds.resources[:RESOURCES_MAX],
                   more_resources=max(0, len(ds.resources) - RESOURCES_MAX),
                   long_description=len(ds.description_html or "") > DESCRIPTION_MAX,
-                  ld=lambda ds=ds, slug=slug, inst=inst: jsonld.dataset(ds, slug, inst, siteurl))
+                  ld=lambda ds=ds, slug=slug, inst=inst: jsonld.dataset(ds, slug, inst, siteurl,
+                                                                        site_name))
 
 
 def _summary(site) -> tuple[list, tuple[str, ...]]:

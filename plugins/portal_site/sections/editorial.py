@@ -5,6 +5,9 @@ page here, and one the snapshot no longer has is shown without a link."""
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
+
+from .. import jsonld
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +35,19 @@ def write(site) -> None:
     past = sorted((e for e in site.events if not e.upcoming(today)),
                   key=lambda e: e.date, reverse=True)
     sink.page("eventos/index.html", "events", None, upcoming=upcoming, past=past)
+    siteurl, zone = site.settings.get("SITEURL", ""), ZoneInfo(site.settings["TIMEZONE"])
     for event in site.events:
+        inst = site.model.institutions.get(event.institution or "")
         sink.page(f"{event.url}index.html", "event", None, event=event,
-                  upcoming=event.upcoming(today))
+                  upcoming=event.upcoming(today),
+                  ld=lambda e=event, inst=inst: jsonld.event(e, inst, siteurl, zone))
     # `status: hidden`: the page is built at its address, but no listing, feed,
     # search or sitemap shows it (as Pelican does for hidden news and pages).
     for app in site.context.get("hidden_apps") or ():
         sink.page(f"{app.url}index.html", "app", None, sitemap=False, app=app,
                   used=resolve_datasets(site, app))
     for event in site.context.get("hidden_events") or ():
+        inst = site.model.institutions.get(event.institution or "")
         sink.page(f"{event.url}index.html", "event", None, sitemap=False, event=event,
-                  upcoming=event.upcoming(today))
+                  upcoming=event.upcoming(today),
+                  ld=lambda e=event, inst=inst: jsonld.event(e, inst, siteurl, zone))

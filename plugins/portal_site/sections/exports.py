@@ -1,10 +1,16 @@
-"""/catalogo/: the datasets machine-readable for reusers: `datasets.csv` (one
-row per dataset) and, with PORTAL_EXPORT_DATA_JSON = True, `data.json` (Project
-Open Data / DCAT-US 1.1, the shape CKAN and data.gov harvest). Both are rewritten
-only when a dataset changed.
+"""The datasets machine-readable for reusers: `catalogo/datasets.csv` (one row
+per dataset, UTF-8 with BOM) and `catalogo/data.json` (Project Open Data /
+DCAT-US 1.1, the shape CKAN and data.gov harvest), valid against the official
+DCAT-US 1.1 JSON Schema. Both are rewritten only when a dataset changed, from
+pieces kept per dataset between builds (fragments.py), and data.json is
+written piece by piece, never joined into one string (174 MB at 100,000).
 
-data.json is off by default: with every description in it, it weighs about
-1.7 KB per dataset (174 MB at 100,000) and adds some 6% to a full build."""
+DCAT-US has fields made for US federal agencies that its schema requires:
+`bureauCode` and `programCode` come from PORTAL_DATAJSON_CODES, `contactPoint`
+from PORTAL_CONTACT. A dataset without tags gets its themes (else its title)
+as `keyword`, and one without dates the date its source was harvested as
+`modified`: the schema requires both.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +18,28 @@ import html
 import json
 import re
 
+from aggregator.records import Dataset
+
+from .. import vocab
+from ..export_registry import CSV_BOM, Export
 from ..fragments import CSV, JSON
 from ..indexes import license_label
-from ..scorecard import board
-from . import obras
-from .scorecard import CSV_FILE as SCORES_CSV
 
 DATA_JSON = "catalogo/data.json"
 CSV_FILE = "catalogo/datasets.csv"
-CSV_COLUMNS = ["id", "titulo", "institucion", "institucion_id", "publicador", "temas",
-               "etiquetas", "formatos", "licencia", "publicado", "actualizado",
-               "pagina_portal", "pagina_fuente"]
+CSV_COLUMNS = [
+    ("id", "Identificador en el portal: <fuente>:<identificador en la fuente>"),
+    ("titulo", "Título"), ("institucion", "Institución del registro que lo publica"),
+    ("institucion_id", "Identificador de esa institución (/instituciones/<id>/)"),
+    ("publicador", "Publicador tal como lo nombra la fuente"),
+    ("temas", "Temas, separados por «; »"), ("etiquetas", "Etiquetas, separadas por «; »"),
+    ("formatos", "Formatos de sus recursos, separados por «; »"),
+    ("licencia", "Licencia declarada por la fuente"),
+    ("publicado", "Fecha de publicación (ISO 8601)"),
+    ("actualizado", "Fecha de la última actualización (ISO 8601)"),
+    ("pagina_portal", "Su página en este portal"), ("pagina_fuente", "Su página en la fuente")]
+DEFAULT_CODES = {"bureauCode": ["000:00"], "programCode": ["000:000"]}
+_PERIODICITY = re.compile(r"^R/P(?:\d+(?:\.\d+)?[YMWD])*(?:T(?:\d+(?:\.\d+)?[HMS])+)?$")
 _BLOCK = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|tr|td|th|table|blockquote|pre)\b[^>]*>",
                     re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -45,42 +62,86 @@ def _base(site) -> str:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _json_entry(model, base: str, formats: dict, ds) -> str:
+class DataJsonContext:
+    """What every data.json entry needs besides its record."""
+
+    def __init__(self, site):
+        settings = site.settings
+        contact = settings.get("PORTAL_CONTACT") or {}
+        self.contact = {"@type": "vcard:Contact",
+                        "fn": contact.get("name") or settings.get("SITENAME") or "Portal",
+                        "hasEmail": f"mailto:{contact.get('email') or ''}"}
+        codes = {**DEFAULT_CODES, **(settings.get("PORTAL_DATAJSON_CODES") or {})}
+        self.codes = {k: list(codes[k]) for k in DEFAULT_CODES}
+        self.site_name = settings.get("SITENAME") or "Portal"
+        self.harvested = {src: (sf.harvested_at or "")[:10]
+                          for src, sf in site.model.snapshot.sources.items()}
+
+
+def _json_entry(model, base: str, formats: dict, ds, ctx: DataJsonContext) -> str:
     inst = model.institution_of(ds)
-    lic = ds.license
+    page = f"{base}/datos/{model.slugs[ds.id]}/"
     entry = {"@type": "dcat:Dataset", "identifier": ds.id, "title": ds.title,
-             "description": _text(ds.description_html) or ds.title,
-             "keyword": list(dict.fromkeys([*ds.tags, *ds.themes])),
-             "modified": ds.modified or ds.issued or "",
+             "description": ds.description_html or ds.title,
+             "keyword": list(dict.fromkeys(ds.tags or ds.themes or [ds.title])),
+             "modified": ds.modified or ds.issued or ctx.harvested.get(ds.source) or "",
              "publisher": {"@type": "org:Organization",
-                           "name": inst.name if inst else (ds.publisher or "")},
-             "accessLevel": "public",
-             "landingPage": f"{base}/datos/{model.slugs[ds.id]}/"}
+                           "name": inst.name if inst else (ds.publisher or ctx.site_name)},
+             "contactPoint": _contact(ds.contact_point) or ctx.contact, "accessLevel": "public",
+             **ctx.codes,
+             "landingPage": ds.url or page}
     # Optional fields only when present (the schema allows them to be absent).
     if ds.themes:
-        entry["theme"] = ds.themes
+        entry["theme"] = list(dict.fromkeys(ds.themes))
     if ds.issued:
         entry["issued"] = ds.issued
-    if ds.url:
-        entry["references"] = [ds.url]
-    if lic and (lic.url or lic.title):
-        entry["license"] = lic.url or lic.title
-    if ds.frequency:
+    lic = vocab.license_url(ds.license)
+    if lic:
+        entry["license"] = lic
+    if ds.frequency and (ds.frequency == "irregular" or _PERIODICITY.match(ds.frequency)):
         entry["accrualPeriodicity"] = ds.frequency
+    if ds.spatial:
+        entry["spatial"] = ds.spatial
+    if ds.temporal and ".." not in ds.temporal:     # the schema wants both ends
+        entry["temporal"] = ds.temporal
     distributions = []
     for r in ds.resources:
         if r.url:
-            d = {"@type": "dcat:Distribution", "downloadURL": r.url}
+            media = r.media_type or vocab.file_type(r.format)[1]
+            # downloadURL requires a mediaType: without one, the link is an accessURL.
+            d = {"@type": "dcat:Distribution",
+                 **({"downloadURL": r.url, "mediaType": media} if media
+                    else {"accessURL": r.url})}
             if r.title:
                 d["title"] = r.title
             if r.format:
                 d["format"] = r.format
             if r.size is not None:
                 d["byteSize"] = r.size
+            if r.modified:
+                d["modified"] = r.modified
             distributions.append(d)
     if distributions:
         entry["distribution"] = distributions
     return _ENCODE(entry)
+
+
+_CONTACT = re.compile(r"^(.*\S)\s*<([^<>\s]+@[^<>\s]+)>$")
+# The schema's pattern of hasEmail (without "mailto:").
+_EMAIL = re.compile(r"^[\w~!$&'()*+,;=:.-]+@[\w.-]+\.[\w.-]+?$")
+
+
+def _contact(text: str | None) -> dict | None:
+    """The dataset's own contact point when it has an email (the schema requires
+    one): "Name <email>" or an email alone."""
+    if not text:
+        return None
+    m = _CONTACT.match(text)
+    if m and _EMAIL.match(m.group(2)):
+        return {"@type": "vcard:Contact", "fn": m.group(1), "hasEmail": f"mailto:{m.group(2)}"}
+    if _EMAIL.match(text):
+        return {"@type": "vcard:Contact", "fn": text, "hasEmail": f"mailto:{text}"}
+    return None
 
 
 def _csv_field(value: str) -> str:
@@ -90,7 +151,7 @@ def _csv_field(value: str) -> str:
     return value
 
 
-def _csv_row(model, base: str, formats: dict, ds) -> str:
+def _csv_row(model, base: str, formats: dict, ds, _ctx=None) -> str:
     inst = model.institution_of(ds)
     values = [ds.id, ds.title, inst.name if inst else "", inst.id if inst else "",
               ds.publisher or "", "; ".join(ds.themes), "; ".join(ds.tags),
@@ -100,7 +161,7 @@ def _csv_row(model, base: str, formats: dict, ds) -> str:
     return ",".join(_csv_field(v) for v in values) + "\n"
 
 
-def _pieces(site, kind: int, make) -> list[str]:
+def _pieces(site, kind: int, make, ctx=None) -> list[str]:
     """Each dataset's piece, from the fragment store when its dataset is unchanged."""
     model, store, base, formats = site.model, site.fragments, _base(site), site.idx.formats
     fps, get = site.item_fps(), store.entries.get
@@ -108,22 +169,28 @@ def _pieces(site, kind: int, make) -> list[str]:
            for ds in model.datasets]
     for n in [n for n, piece in enumerate(out) if piece is None]:
         ds = model.datasets[n]
-        out[n] = make(model, base, formats, ds)
+        out[n] = make(model, base, formats, ds, ctx)
         store.put(ds.id, fps[ds.id], kind, out[n])
     return out
 
 
-def data_json(site) -> str:
+def data_json(site):
+    """data.json in pieces: the catalog's head, then one dataset at a time."""
     head = json.dumps({
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
         "@type": "dcat:Catalog", "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
         "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json"},
         ensure_ascii=False, separators=(",", ":"))
-    return head[:-1] + ',"dataset":[' + ",".join(_pieces(site, JSON, _json_entry)) + "]}"
+    pieces = _pieces(site, JSON, _json_entry, DataJsonContext(site))
+    yield head[:-1] + ',"dataset":['
+    for n, piece in enumerate(pieces):
+        yield "," + piece if n else piece
+    yield "]}"
 
 
-def datasets_csv(site) -> str:
-    return ",".join(CSV_COLUMNS) + "\n" + "".join(_pieces(site, CSV, _csv_row))
+def datasets_csv(site):
+    yield CSV_BOM + ",".join(c for c, _ in CSV_COLUMNS) + "\n"
+    yield from _pieces(site, CSV, _csv_row)
 
 
 def write(site) -> None:
@@ -132,13 +199,18 @@ def write(site) -> None:
     else:
         fps = site.item_fps()
         fingerprint = [_base(site), *(fps[ds.id] for ds in site.model.datasets)]
-    files = [(CSV_FILE, "datasets.csv", "CSV, una fila por conjunto de datos")]
-    site.sink.file(CSV_FILE, lambda: datasets_csv(site), fingerprint)
-    if site.settings.get("PORTAL_EXPORT_DATA_JSON"):
-        site.sink.file(DATA_JSON, lambda: data_json(site), fingerprint)
-        files.insert(0, (DATA_JSON, "data.json", "JSON (DCAT-US 1.1 / Project Open Data)"))
-    if board(site).doc is not None:         # written by sections/scorecard.py
-        files.append((SCORES_CSV, "evaluacion.csv", "CSV, una fila por institución evaluada"))
-    files += [(e["url"], e["url"].rsplit("/", 1)[-1], e["about"]) for e in obras.EXPORTS]
-    site.sink.page("catalogo/index.html", "catalogo", None, count=len(site.model.datasets),
-                   files=files)
+    count = len(site.model.datasets)
+    updated = site.exports.harvested(Dataset)
+    s = site.settings
+    site.exports.file(Export(
+        DATA_JSON, "Catálogo data.json", "JSON", "application/json",
+        "Todos los conjuntos de datos en el formato de Project Open Data (DCAT-US 1.1), "
+        "el que cosechan CKAN y data.gov.", standard="DCAT-US 1.1", count=count, updated=updated),
+        lambda: data_json(site),
+        [*fingerprint, repr(s.get("PORTAL_CONTACT")), repr(s.get("PORTAL_DATAJSON_CODES")),
+         str(s.get("SITENAME"))])
+    site.exports.file(Export(
+        CSV_FILE, "Conjuntos de datos", "CSV", "text/csv",
+        "Una fila por conjunto de datos, en el orden del catálogo (actualizados primero).",
+        columns=CSV_COLUMNS, encoding="UTF-8 con BOM", count=count, updated=updated),
+        lambda: datasets_csv(site), fingerprint)

@@ -15,12 +15,21 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from aggregator.records import Obra
+
 from ..charts import bars, histogram
+from ..export_registry import Export
 from ..filters import SITEURL_MARK, numero
 from ..fragments import SEPARATOR
 from ..manifest import digest
 from ..obras_data import STAGES, build, money
-from ..obras_exports import CSV_COLUMNS, GEOJSON_PROPERTIES, obras_csv, obras_geojson
+from ..obras_exports import (
+    CSV_COLUMNS,
+    GEOJSON_PROPERTIES,
+    MEANINGS,
+    obras_csv,
+    obras_geojson,
+)
 from ..obras_history import follow_up
 
 # The exports this section writes, for the /catalogo/ pages (url, format, title, columns).
@@ -255,5 +264,15 @@ def _exports(site, obras) -> None:
     idx = obras.idx
     fingerprint = [base, digest(*(obras.line_fps[o.id] for o in idx.obras)),
                    site.institutions_digest]
-    site.sink.file("catalogo/obras.csv", lambda: obras_csv(idx, base), fingerprint)
-    site.sink.file("catalogo/obras.geojson", lambda: obras_geojson(idx, base), fingerprint)
+    count, updated = len(idx.obras), site.exports.harvested(Obra)
+    csv_file, geojson = EXPORTS
+    site.exports.file(Export(
+        csv_file["url"], csv_file["title"], "CSV", "text/csv", csv_file["about"],
+        section="Obras", columns=[(c, MEANINGS[c]) for c in CSV_COLUMNS],
+        encoding="UTF-8 con BOM", count=count, updated=updated),
+        lambda: obras_csv(idx, base), fingerprint)
+    site.exports.file(Export(
+        geojson["url"], geojson["title"], "GeoJSON", "application/geo+json", geojson["about"],
+        section="Obras", standard="RFC 7946",
+        columns=[(c, MEANINGS[c]) for c in GEOJSON_PROPERTIES], count=count, updated=updated),
+        lambda: obras_geojson(idx, base), fingerprint)

@@ -4,6 +4,8 @@ dates and the build date, so these pages' fingerprints include the date."""
 
 from __future__ import annotations
 
+from .. import jsonld
+
 CLOSED_ON_FIRST_PAGE = 15
 PER_PAGE = 30
 
@@ -22,14 +24,17 @@ def write(site) -> None:
     sink.paginated("participacion/cerradas/", idx.closed, PER_PAGE, "participation_closed",
                    fingerprint_of=lambda c: fp(c) + _inst_name(site, c),
                    fingerprint=(today,))
+    siteurl = site.settings.get("SITEURL", "")
     for c in model.consultations:
         inst = model.institution_of(c)
         source = model.source_name(c.source)
-        sink.page(f"participacion/{model.slugs[c.id]}/index.html", "consultation",
+        slug = model.slugs[c.id]
+        sink.page(f"participacion/{slug}/index.html", "consultation",
                   [today, fp(c), inst.name if inst else "", source,
                    model.changes.record_digest(c.id)],
                   consultation=c, institution=inst, source_name=source,
-                  status=idx.status[c.id])
+                  status=idx.status[c.id],
+                  ld=lambda c=c, slug=slug, inst=inst: jsonld.consultation(c, slug, inst, siteurl))
 
 
 def _inst_name(site, record) -> str:

@@ -23,6 +23,7 @@ from aggregator.scoring.base import DIMENSIONS, half_up
 from aggregator.scoring.method import SETTING, Method, MethodError
 
 from .. import charts
+from ..export_registry import Export
 from ..scorecard import board
 from ..urls import unique_slugs
 
@@ -37,6 +38,13 @@ GROUPS = {"tipo": ("kind", "Por tipo de institución", "Tipo"),
 
 def write(site) -> None:
     b = board(site)
+    if b.doc is not None:       # listed on /catalogo/ (export_registry.py), kept or not
+        site.exports.add(Export(
+            CSV_FILE, "Evaluación de gobierno abierto", "CSV", "text/csv",
+            "Una fila por institución evaluada, en el orden del ranking: total, dimensiones "
+            "y puntos de cada indicador (el método: /evaluacion/metodologia/).",
+            section="Evaluación", columns=csv_columns(b.method), encoding="UTF-8 con BOM",
+            count=len(b.entries), updated=b.doc["reference"].get("time")))
     if site.sink.group("scorecard", (b.digest, repr(_settings_method(site)))):
         return
     _method_page(site, b)
