@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from . import yamlio
 from .snapshot import SOURCE_ID
 
-SOURCE_KEYS = {"id", "adapter", "url", "institution", "options", "name", "enabled"}
+SOURCE_KEYS = {"id", "adapter", "url", "institution", "options", "name", "enabled", "country"}
 SETTINGS_KEYS = {"user_agent", "timeout", "read_timeout", "retries", "max_body_bytes",
                  "max_redirects", "max_retry_wait", "max_seconds", "cache_dir"}
 # Settings that must be numbers (>= 0): a typo here would otherwise surface as a
@@ -46,6 +46,9 @@ class SourceConfig:
     institution: str | None = None
     enabled: bool = True
     options: dict = field(default_factory=dict)
+    # Where a foreign source's records come from ("Francia"); None: this portal's
+    # own country. Shown beside its records on the site.
+    country: str | None = None
 
 
 @dataclass(slots=True)
@@ -119,10 +122,14 @@ def parse_config(doc: Any, path: Path | str = "sources.yaml",
         inst = entry.get("institution")
         if inst is not None and not isinstance(inst, str):
             raise ConfigError(f"{where}: 'institution' must be a registry id")
+        country = entry.get("country")
+        if country is not None and (not isinstance(country, str) or not country.strip()):
+            raise ConfigError(f"{where}: 'country' must be a country's name")
         source = SourceConfig(id=sid, adapter=adapter,
                               url=_check_url(entry.get("url"), where),
                               name=entry.get("name"), institution=inst,
-                              enabled=bool(entry.get("enabled", True)), options=options)
+                              enabled=bool(entry.get("enabled", True)), options=options,
+                              country=country.strip() if country else None)
         try:
             adapters[adapter].check_options(source)
         except ConfigError as exc:

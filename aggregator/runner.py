@@ -149,7 +149,8 @@ class Runner:
             changed = write_source_file(self.data_dir, source.id, source.adapter,
                                         self.now().isoformat(), list(records.values()),
                                         self.cache_dir, name=source.name,
-                                        url=adapter_cls.portal_url(source))
+                                        url=adapter_cls.portal_url(source),
+                                        country=source.country)
             result.state = "ok" if changed else "unchanged"
             if result.failed_items == 0:
                 result.last_success = self.now().isoformat()

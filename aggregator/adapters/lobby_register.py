@@ -42,7 +42,7 @@ from .base import Adapter, Option, SourceError
 from .feed import iso_datetime
 
 PROFILES = Path(__file__).resolve().parent.parent / "registers"
-PROFILE_KEYS = {"quoting", "currency", "empty", "url_template", "tables"}
+PROFILE_KEYS = {"quoting", "currency", "empty", "url_template", "site", "tables"}
 TABLE_KEYS = {"file", "columns", "overflow", "text", "delimiter"}
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 
@@ -118,6 +118,15 @@ class LobbyRegisterAdapter(Adapter):
             if field not in ("institution_code", "id", "kind"):
                 raise ConfigError(f"{where}: url_template: unknown field {{{field}}}")
         return opts
+
+    @classmethod
+    def portal_url(cls, source) -> str:
+        """The register's public site (the profile's `site`), else the files' host."""
+        try:
+            site = load_profile(source.options.get("profile") or "infolobby", "").get("site")
+        except ConfigError:
+            site = None
+        return site or super().portal_url(source)
 
     @staticmethod
     def _known_table(name: str, where: str, option: str) -> None:

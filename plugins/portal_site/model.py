@@ -90,6 +90,10 @@ class SiteModel:
         sf = self.snapshot.sources.get(source_id)
         return getattr(sf, "name", None) or source_id
 
+    def source_country(self, source_id: str) -> str | None:
+        """The country of a foreign source's records (None: this portal's own)."""
+        return getattr(self.snapshot.sources.get(source_id), "country", None)
+
     def source_url(self, source_id: str) -> str | None:
         sf = self.snapshot.sources.get(source_id)
         return getattr(sf, "url", None)
