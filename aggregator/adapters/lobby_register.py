@@ -230,8 +230,9 @@ class LobbyRegisterAdapter(Adapter):
                 giver=giver, occasion=plain_text(t.take(first, "occasion"), 500))
         destination = _one_line(t.take(first, "destination"))
         reasons = [r for r in _distinct(self.join.clean(t.take(r, "reason")) for r in rows) if r]
+        folded = {r.casefold() for r in reasons}
         details = [d for d in _distinct(t.take(r, "reason_detail") for r in rows)
-                   if plain_text(d) not in reasons]
+                   if (plain_text(d) or "").casefold() not in folded]
         costs, paid_by, total, declared = self._costs(t, rows, line, rid)
         title = f"Viaje a {destination}" if destination else f"Viaje {rid}"
         common = self._common(kind, rid, t, first, title, links[1] if links else None)

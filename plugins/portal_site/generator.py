@@ -28,7 +28,7 @@ from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .records_cache import FORMATS, RecordCache
 from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
-                       participation, seo, status, transparency)
+                       participation, register_pages, seo, status, transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 
@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
-SECTIONS = [home, datasets, institutions, participation, transparency, news, editorial,
-            status, exports, feeds]
+SECTIONS = [home, datasets, institutions, participation, transparency, register_pages, news,
+            editorial, status, exports, feeds]
 
 
 class PortalGenerator(Generator):

@@ -22,6 +22,7 @@ from aggregator.records import (Consultation, Dataset, Institution, NewsItem, Re
 from aggregator.snapshot import Snapshot, load_snapshot
 
 from .filters import as_date
+from .registers import RegisterIndex, entry_paths
 from .urls import RESERVED, assign_slugs
 
 
@@ -42,6 +43,8 @@ class SiteModel:
     source_names: dict[str, str] = field(default_factory=dict)  # settings override
     today: date = field(default_factory=date.today)
     idx: object = None                                          # indexes.Indexes
+    entry_paths: dict[str, str] = field(default_factory=dict)   # register entry -> its page
+    registers: object = None                                    # registers.RegisterIndex
 
     @classmethod
     def load(cls, data_dir: Path | str, today: date | None = None,
@@ -72,6 +75,7 @@ class SiteModel:
         model.slugs = assign_slugs(model.datasets, RESERVED["datos"], known_slugs)
         model.slugs.update(assign_slugs(model.consultations, RESERVED["participacion"],
                                         known_slugs))
+        model.entry_paths = entry_paths(model.transparency, model.institutions)
         return model
 
     # -- lookups used by every template --------------------------------------
@@ -84,11 +88,16 @@ class SiteModel:
 
     def source_name(self, source_id: str) -> str:
         """Display name of a source: settings override, the source file's `name`
-        header, else its id."""
+        header, else its id; a foreign source's country after it ("Golem.de ·
+        Alemania") unless the name says it already."""
         if source_id in self.source_names:
             return self.source_names[source_id]
         sf = self.snapshot.sources.get(source_id)
-        return getattr(sf, "name", None) or source_id
+        name = getattr(sf, "name", None) or source_id
+        country = getattr(sf, "country", None)
+        if country and country.lower() not in name.lower():
+            return f"{name} · {country}"
+        return name
 
     def source_country(self, source_id: str) -> str | None:
         """The country of a foreign source's records (None: this portal's own)."""
@@ -100,14 +109,22 @@ class SiteModel:
 
     def page_url(self, record) -> str | None:
         """Site-relative path (no leading slash) of the record's page here, or None
-        for records that only live at their source (news, register entries)."""
+        for records that only live at their source (news)."""
         if isinstance(record, Institution):
             return f"instituciones/{record.id}/"
         if isinstance(record, Dataset):
             return f"datos/{self.slugs[record.id]}/"
         if isinstance(record, Consultation):
             return f"participacion/{self.slugs[record.id]}/"
+        if isinstance(record, TransparencyEntry):
+            return self.entry_paths.get(record.id)
         return None
+
+    def registers_index(self):
+        """Register entries grouped for their pages (registers.py), built once."""
+        if self.registers is None:
+            self.registers = RegisterIndex(self)
+        return self.registers
 
     def url_of(self, record) -> str | None:
         """Where a link to the record goes: its page here (site-relative path), or

@@ -25,7 +25,7 @@ RESERVED = {
     "datos": {"pagina", "tema", "temas", "etiqueta", "etiquetas", "formato", "formatos",
               "licencia", "licencias", "institucion", "instituciones"},
     "participacion": {"pagina", "cerradas", "abiertas", "proximas"},
-    "instituciones": {"pagina", "tipo", "region"},
+    "instituciones": {"pagina", "tipo", "region", "sin-informacion"},
 }
 
 
