@@ -17,7 +17,7 @@ from pathlib import Path
 from .common import Context, say
 
 MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
-           "bench_search", "bench_lighthouse"]
+           "bench_search", "bench_lighthouse", "bench_registers"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .indexes import fold_name
 from .urls import short_hash, slugify
@@ -31,6 +32,7 @@ ORG_ROLES = {"represented": "Representada", "employer": "Empleadora de un asiste
 _SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
+@lru_cache(maxsize=256)
 def kind_segment(kind: str | None) -> str:
     return slugify(kind or "") or "registro"
 

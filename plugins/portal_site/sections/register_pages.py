@@ -26,15 +26,19 @@ def write(site) -> None:
 
 def _entries(site, reg) -> None:
     model, sink = site.model, site.sink
-    paths = model.entry_paths
+    paths, entity_of = model.entry_paths, reg.entity_of
+    sources = {sid: model.source_name(sid) for sid in model.snapshot.sources}
     for e in model.transparency:
         inst = model.institution_of(e)
-        orgs = [(org, reg.entity(org)) for org in e.organizations]
-        source = model.source_name(e.source)
+        entities = [entity_of.get(id(org)) for org in e.organizations]
+        source = sources.get(e.source) or e.source
         fingerprint = (site.fp(e), paths[e.id], inst.name if inst else "", source,
-                       *(ent.slug if ent else "" for _, ent in orgs))
-        sink.page(paths[e.id] + "index.html", "transparency_entry", fingerprint, entry=e,
-                  institution=inst, orgs=orgs, reg=reg, source_name=source,
+                       *(ent.slug if ent else "" for ent in entities))
+        save_as = paths[e.id] + "index.html"
+        if sink.keep_if_fresh(save_as, fingerprint):
+            continue
+        sink.page(save_as, "transparency_entry", fingerprint, entry=e, institution=inst,
+                  orgs=list(zip(e.organizations, entities)), reg=reg, source_name=source,
                   kind=kind_segment(e.kind))
 
 
@@ -50,6 +54,8 @@ def _lobby(site, reg) -> None:
     def line(e) -> str:
         return site.fp(e) + paths[e.id]
 
+    # The filters are on the first page of each listing only: hundreds of
+    # institutions on each of thousands of pages would weigh more than the meetings.
     common = dict(years=years, institutions=institutions, total_all=len(reg.audiences),
                   reg=reg)
     sink.paginated("transparencia/lobby/", reg.audiences, LOBBY_PER_PAGE, "transparency_lobby",
