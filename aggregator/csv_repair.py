@@ -36,6 +36,9 @@ DELIMITERS = (";", ",", "\t", "|")
 # A valid UTF-8 multi-byte sequence (2-4 bytes).
 _UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                        rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+# What starts every UTF-8 sequence of two bytes or more: cheap to look for; a
+# Latin-1 line seldom has it (a letter followed by a symbol such as "¡" or "°").
+_UTF8_LEAD = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 # Soft hyphens are invisible in the source and only split words here.
 _SOFT_HYPHEN = "\u00ad"
 # Bytes Windows-1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d): as Latin-1.
@@ -77,13 +80,15 @@ class RowReport:
 
 def decode_line(raw: bytes) -> str:
     """One line of a file that mixes encodings, as text."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        if _UTF8_SEQ.search(raw):
+    if raw.isascii():
+        return raw.decode("ascii")
+    if not _UTF8_LEAD.search(raw):         # no UTF-8 sequence: Windows-1252 / Latin-1
+        text = raw.decode("cp1252", errors="portal-latin1")
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
             text = _decode_mixed(raw)
-        else:
-            text = raw.decode("cp1252", errors="portal-latin1")
     if "\u00c2" in text or "\u00c3" in text:
         text = fix_mojibake(text)
     if _SOFT_HYPHEN in text:
@@ -213,9 +218,15 @@ class DirtyCsv:
                 if nxt is None:
                     return
                 line, text = nxt
+            values = self._split(text)
+            if len(values) == width and _BREAK not in text:     # the usual row: whole
+                for i in self.text:
+                    if "?" in values[i]:
+                        values[i] = unbreak(values[i])
+                yield line, values
+                continue
             if not text.strip(" \t" + _BREAK):
                 continue
-            values = self._split(text)
             joined = False
             # A record cut by line breaks: join the next lines while they fit.
             while len(values) < width:

@@ -58,6 +58,11 @@ FIELDS = {
         "giver_entity", "giver_first_name", "giver_last_name"),
 }
 TRUE = frozenset({"true", "1", "si", "sí", "yes", "s"})
+# Fields the profile's `empty` placeholders ("0", "S/I") never apply to: ids,
+# codes and amounts, where "0" is a value.
+KEYS = frozenset({"id", "audience", "official", "lobbyist", "employer", "attendance", "entity",
+                  "person", "institution_code", "tax_id", "amount", "total",
+                  "duration_minutes"})
 
 
 class Table:
@@ -68,6 +73,8 @@ class Table:
         self.csv = csv
         self.empty = empty
         self.index = {f: csv.col(c) for f, c in columns.items() if c}
+        # field -> (position, whether the `empty` placeholders apply), for take().
+        self._spec = {f: (i, f not in KEYS) for f, i in self.index.items() if i is not None}
         missing = [columns.get(f) or f for f in REQUIRED[name] if self.index.get(f) is None]
         if missing:
             shown = ", ".join(csv.header[:8]) + (", ..." if len(csv.header) > 8 else "")
@@ -81,11 +88,11 @@ class Table:
         return self.csv.rows()
 
     def take(self, values: list[str], field: str) -> str:
-        i = self.index.get(field)
-        if i is None:
+        spec = self._spec.get(field)
+        if spec is None:
             return ""
-        value = values[i].strip()
-        return "" if value in self.empty else value
+        value = values[spec[0]].strip()
+        return "" if spec[1] and value in self.empty else value
 
 
 def full_name(first: str, last: str) -> str | None:
@@ -209,28 +216,33 @@ class LobbyJoin:
         officials: dict[str, list] = defaultdict(list)
         t = self.open("official_attendance")
         if t is not None:
+            # Millions of rows: positions looked up once (ids take no placeholder).
+            at, of = t.position("audience"), t.position("official")
+            known = self.officials
             for line, v in t.rows():
-                who = self.officials.get(t.take(v, "official"))
-                if not t.take(v, "audience"):
+                audience, who = v[at].strip(), known.get(v[of].strip())
+                if not audience:
                     self.report.add(t.name, line, "an attendance without a meeting id, left out")
-                    continue
-                if who is None:
+                elif who is None:
                     self.report.add(t.name, line, "names an official missing from the "
                                                   "officials table")
-                    continue
-                officials[t.take(v, "audience")].append(who)
+                else:
+                    officials[audience].append(who)
         lobbyists = self._lobbyists()
         entities = self._entities()
         represented = self._representation(entities, lobbyists)
         others: dict[str, list] = defaultdict(list)
         t = self.open("lobbyist_attendance")
         if t is not None:
+            at, li, em, ai = (t.position(f) for f in ("audience", "lobbyist", "employer", "id"))
             for line, v in t.rows():
-                if not t.take(v, "audience"):
+                audience = v[at].strip()
+                if not audience:
                     self.report.add(t.name, line, "an attendance without a meeting id, left out")
                     continue
                 people, orgs = [], []
-                lid, employer = t.take(v, "lobbyist"), t.take(v, "employer")
+                lid = v[li].strip() if li is not None else ""
+                employer = v[em].strip() if em is not None else ""
                 if lid:
                     who = lobbyists.get(lid)
                     if who is None:
@@ -245,9 +257,9 @@ class LobbyJoin:
                                                       "entities table")
                     else:
                         orgs.append({**org, "role": "employer"})
-                for item in represented.get(t.take(v, "id"), ()):
+                for item in represented.get(v[ai].strip() if ai is not None else "", ()):
                     (orgs if "tax_id" in item else people).append(item)
-                others[t.take(v, "audience")].append((people, orgs))
+                others[audience].append((people, orgs))
         return officials, others
 
     # -- the streamed table: audiences ----------------------------------------

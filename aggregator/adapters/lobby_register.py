@@ -139,6 +139,8 @@ class LobbyRegisterAdapter(Adapter):
         self.base = source.url if source.url.endswith("/") else source.url + "/"
         self.report = RowReport()
         self.join = LobbyJoin(self._open, self.report)
+        self._urls: dict[str, str | None] = {}
+        self._dates: dict[str, str | None] = {}
 
     # -- listing --------------------------------------------------------------
     def _open(self, table: str) -> Table | None:
@@ -173,17 +175,27 @@ class LobbyRegisterAdapter(Adapter):
         return self._entry(kind, *raw[1:])
 
     def _link(self, page: str | None, t: Table, row: list[str], rid: str, kind: str):
+        """The register's page for the entry (an official's page), else the template's
+        link; both checked once per distinct value (they repeat across entries)."""
         if page:
-            url = safe_url(page, self.base, self.context.warnings)
+            url = self._safe(page)
             if url:
                 return url
         template = self.options["url_template"]
         code = t.take(row, "institution_code")
         if not template or ("{institution_code}" in template and not code):
             return None
-        return safe_url(template.format(institution_code=quote(code, safe=""),
-                                        id=quote(rid, safe=""), kind=kind),
-                        self.base, self.context.warnings)
+        return self._safe(template.format(institution_code=quote(code, safe=""),
+                                          id=quote(rid, safe=""), kind=kind))
+
+    def _safe(self, url: str) -> str | None:
+        try:
+            return self._urls[url]
+        except KeyError:
+            if len(self._urls) > 100_000:
+                self._urls.clear()
+            found = self._urls[url] = safe_url(url, self.base, self.context.warnings)
+            return found
 
     def _common(self, kind: str, rid: str, t: Table, row: list[str], title: str | None,
                 page: str | None) -> dict:
@@ -202,7 +214,8 @@ class LobbyRegisterAdapter(Adapter):
                     if s]
         title = _first_line(notes[0] if notes else "") or (subjects[0] if subjects else None)
         common = self._common("audiencia", aid, t, first, title or f"Audiencia {aid}", page)
-        place = [p for p in (_one_line(t.take(first, "place")),
+        where = t.take(first, "place")
+        place = [p for p in (self.join.clean(where) if "\n" not in where else _one_line(where),
                              self.join.clean(t.take(first, "commune"))) if p]
         return TransparencyEntry(
             **common, kind="audiencia", date=self._date(t.take(first, "date"), line),
@@ -272,7 +285,12 @@ class LobbyRegisterAdapter(Adapter):
     def _date(self, value: str, line: int) -> str | None:
         if not value:
             return None
-        iso = iso_datetime(value, None)
+        try:
+            iso = self._dates[value]      # dates repeat: many meetings a day
+        except KeyError:
+            if len(self._dates) > 100_000:
+                self._dates.clear()
+            iso = self._dates[value] = iso_datetime(value, None)
         if iso is None:
             self.warn(f"line {line}: unreadable date {value[:40]!r}, left empty")
             return None
