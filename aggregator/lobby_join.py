@@ -106,6 +106,7 @@ class LobbyJoin:
     def __init__(self, open_table: Callable[[str], Table | None], report: RowReport):
         self._open_table = open_table
         self.files: dict[str, str] = {}      # table -> its file's name, for reports
+        self._prefetched: dict[str, Table] = {}
         self.report = report
         self.officials: dict[str, dict] = {}
         # Official -> its pages on the register (audiences, trips, gifts), and the
@@ -129,10 +130,16 @@ class LobbyJoin:
             return found
 
     def open(self, table: str) -> Table | None:
-        t = self._open_table(table)
+        t = self._prefetched.pop(table, None) or self._open_table(table)
         if t is not None:
             self.files[table] = t.name
         return t
+
+    def prefetch(self, table: str) -> None:
+        """Open a table now (fetch it), to be read later by `open`."""
+        t = self._open_table(table)
+        if t is not None:
+            self._prefetched[table] = t
 
     # -- the small tables ------------------------------------------------------
     def read_officials(self) -> None:
@@ -270,7 +277,7 @@ class LobbyJoin:
         t = self.open("audiences")
         if t is None:
             raise SourceError("the register has no audiences table")
-        seen: dict[str, int] = {}
+        seen: set[str] = set()
         group: list[list[str]] = []
         key, first = None, 0
         for line, v in t.rows():
@@ -292,11 +299,11 @@ class LobbyJoin:
                                 "table does not have, left out", unit="meeting")
 
     def _audience(self, t: Table, aid: str, line: int, rows: list, officials: dict,
-                  others: dict, seen: dict) -> tuple:
+                  others: dict, seen: set) -> tuple:
         if aid in seen:
-            self.report.add(t.name, line, f"meeting {aid} again, apart from its first rows "
-                                          f"(line {seen[aid]}): read as a second copy")
-        seen[aid] = line
+            self.report.add(t.name, line, "a meeting again, apart from its first rows: read "
+                                          "as a second copy (the last one is kept)")
+        seen.add(aid)
         persons = list(officials.pop(aid, ()))
         page = next((self._audiences_page[id(p)] for p in persons
                      if id(p) in self._audiences_page), None)
@@ -331,13 +338,17 @@ class LobbyJoin:
 
 
 def _unique(items: list[dict]) -> list[dict]:
-    """Each attendee once, in order; copies, so that no two records share a dict."""
+    """Each attendee once, in order. The dicts are shared between records (an
+    official attends many meetings): nothing changes them once read, and the
+    snapshot writes each record apart, so no YAML alias can come of it."""
+    if len(items) < 2:
+        return items
     seen, out = set(), []
     for item in items:
         key = (item["name"], item.get("role"), item.get("tax_id"))
         if key not in seen:
             seen.add(key)
-            out.append(dict(item))
+            out.append(item)
     return out
 
 

@@ -85,7 +85,8 @@ def write_export(folder: Path, audiences: int, seed: int = 7) -> dict:
     rng = random.Random(seed)
     f = _Files(folder)
     n_inst = 300
-    n_off, n_lob, n_ent = max(50, audiences // 20), max(100, audiences // 5), max(50, audiences // 10)
+    n_off, n_lob = max(50, audiences // 20), max(100, audiences // 5)
+    n_ent = max(50, audiences // 10)
     counts = {}
     start = date(2015, 1, 1)
 
@@ -148,7 +149,6 @@ def write_export(folder: Path, audiences: int, seed: int = 7) -> dict:
     counts["Representacion"] = f.write(
         "Representacion.csv", "IDPersona_Representada;IDEntidad_Representada;IDAsistenciaActivo",
         rep_rows)
-    del pas_rows, act_rows, rep_rows
     n_trips = max(20, audiences // 10)
     counts["Viajes"] = f.write("Viajes.csv", VIA, (
         f"{start + timedelta(days=t % 3000)};{start + timedelta(days=t % 3000 + 1)};"

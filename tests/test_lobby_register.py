@@ -96,8 +96,8 @@ def test_every_meeting_once_with_its_officials_lobbyists_and_entities(harvested)
         if row["IDActivo"]:
             others[row["IDAudienciaReunion"]].add(lobbyists[row["IDActivo"]])
     # Entidad's first columns (id, RUT) come before its unquoted commas.
-    ruts = {f[0]: f[1] or None for f in (line.split(",") for line in text("Entidad").split("\r\n")[1:])
-            if len(f) > 2}
+    lines = text("Entidad").split("\r\n")[1:]
+    ruts = {f[0]: f[1] or None for f in (line.split(",") for line in lines) if len(f) > 2}
     represented: dict[str, set] = defaultdict(set)
     for row in clean_rows("Representacion"):
         if row["IDEntidad_Representada"] in ruts:

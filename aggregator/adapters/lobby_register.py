@@ -160,6 +160,9 @@ class LobbyRegisterAdapter(Adapter):
         return Table(table, csv, spec["columns"], self.options["empty"])
 
     def list_items(self) -> Iterator[Any]:
+        # The meetings file first: its download (the largest) peaks before the
+        # join's dicts are built; it is then read line by line.
+        self.join.prefetch("audiences")
         self.join.read_officials()
         yield from self.join.audiences()
         yield from self.join.grouped("trips")
@@ -229,7 +232,7 @@ class LobbyRegisterAdapter(Adapter):
                links: tuple | None) -> TransparencyEntry:
         first = rows[0]
         rid = t.take(first, "id")
-        persons = [dict(official)] if official else []
+        persons = [official] if official else []
         publisher = self.join.clean(t.take(first, "institution"))
         if kind == "donativo":
             described = _distinct(t.take(r, "description") for r in rows)

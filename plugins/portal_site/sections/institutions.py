@@ -71,7 +71,7 @@ def _directory(site) -> None:
     letters = _letters(listed, PER_PAGE)
     site.sink.paginated("instituciones/", listed, PER_PAGE, "institutions",
                         fingerprint_of=_inst_fp,
-                        fingerprint=[*(l for pair in letters for l in pair), str(len(unlisted))],
+                        fingerprint=[*(x for pair in letters for x in pair), str(len(unlisted))],
                         letters=letters, group=None, group_label=None,
                         counts=_counts(site), unlisted=len(unlisted))
     site.sink.paginated("instituciones/sin-informacion/", unlisted, UNLISTED_PER_PAGE,
