@@ -17,6 +17,26 @@ SOURCES ?= $(BASEDIR)/sources.yaml
 PORT ?= 8000
 SCALE ?=
 PYTEST_ARGS ?=
+# Extra options for `make aggregate`, e.g. AGGREGATE_ARGS=--full (the weekly run).
+AGGREGATE_ARGS ?=
+
+# Deploy targets and their variables, as pelican-quickstart's Makefile names them.
+SSH_HOST ?=
+SSH_PORT ?= 22
+SSH_USER ?= $(USER)
+SSH_TARGET_DIR ?=
+SSH ?= ssh
+GITHUB_PAGES_BRANCH ?= gh-pages
+GITHUB_PAGES_REMOTE ?= origin
+GITHUB_PAGES_COMMIT_MESSAGE ?= Publicar el portal
+GHP_IMPORT ?= $(VENV)/bin/ghp-import
+S3_BUCKET ?=
+S3_OPTS ?=
+S3_CACHE_SHORT ?= public, max-age=300
+# The AWS CLI (and moto, for its test) live in their own venv: see requirements-deploy.lock.
+DEPLOY_VENV ?= $(CURDIR)/.venv-deploy
+AWS ?= $(DEPLOY_VENV)/bin/aws
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 
 # Plugins read the snapshot folder from the environment.
 export PORTAL_DATA := $(abspath $(DATA))
@@ -26,6 +46,7 @@ NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install html serve devserver aggregate snapshot publish test bench clean browser node
+.PHONY: rsync_upload github s3_upload deploy-tools rsync-tool
 
 help:
 	@echo 'Portal de Gobierno Abierto'
@@ -37,6 +58,9 @@ help:
 	@echo '  make html        build the site and its search index into $(OUTPUTDIR)'
 	@echo '  make devserver   build, serve and rebuild on every change (live preview for editors)'
 	@echo '  make publish     build with publishconf.py (absolute URLs) for a static host'
+	@echo '  make rsync_upload  publish, then rsync to SSH_USER@SSH_HOST:SSH_TARGET_DIR (SSH_PORT)'
+	@echo '  make github      publish, then ghp-import to the $(GITHUB_PAGES_BRANCH) branch and push it'
+	@echo '  make s3_upload   publish, then aws s3 sync to S3_BUCKET (content types, cache headers)'
 	@echo '  make snapshot    regenerate the bundled snapshot from recorded real payloads'
 	@echo '  make bench       benchmarks on a synthetic snapshot (SCALE=100000 for 100k datasets)'
 	@echo '  make clean       remove the output and caches'
@@ -62,7 +86,7 @@ devserver: install
 	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -p $(PORT) -b 127.0.0.1 $(PELICANOPTS)
 
 aggregate: install
-	$(PYTHON) -m aggregator run --sources "$(SOURCES)" --data "$(DATA)"
+	$(PYTHON) -m aggregator run --sources "$(SOURCES)" --data "$(DATA)" $(AGGREGATE_ARGS)
 
 snapshot: install
 	$(PYTHON) -m devtools.snapshot --data "$(DATA)"
@@ -80,11 +104,36 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: install browser node
+test: install browser node deploy-tools rsync-tool
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 bench: install browser node
 	$(PYTHON) -m bench $(if $(SCALE),--scale $(SCALE))
+
+rsync_upload: publish rsync-tool
+	@test -n "$(SSH_HOST)" && test -n "$(SSH_TARGET_DIR)" || { \
+	  echo 'rsync_upload: set SSH_HOST and SSH_TARGET_DIR (and SSH_USER, SSH_PORT)'; exit 2; }
+	rsync -e "$(SSH) -p $(SSH_PORT)" -rzc --delete --delay-updates --stats \
+	  "$(OUTPUTDIR)"/ "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)"
+
+github: publish
+	$(GHP_IMPORT) --no-jekyll --push --remote "$(GITHUB_PAGES_REMOTE)" \
+	  --branch "$(GITHUB_PAGES_BRANCH)" --message "$(GITHUB_PAGES_COMMIT_MESSAGE)" "$(OUTPUTDIR)"
+
+s3_upload: publish $(if $(filter $(DEPLOY_VENV)/bin/aws,$(AWS)),deploy-tools)
+	$(PYTHON) scripts/s3_upload.py "$(OUTPUTDIR)" "$(S3_BUCKET)" --aws "$(AWS)" \
+	  --short "$(S3_CACHE_SHORT)" -- $(S3_OPTS)
+
+deploy-tools: $(DEPLOY_STAMP)
+
+$(DEPLOY_STAMP): requirements-deploy.lock
+	@test -x $(DEPLOY_VENV)/bin/python || $(PY) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  -r requirements-deploy.lock
+	@touch $@
+
+rsync-tool:
+	@sh scripts/ensure-rsync.sh
 
 clean:
 	rm -rf "$(OUTPUTDIR)" .cache .pytest_cache bench/out

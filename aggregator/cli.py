@@ -1,4 +1,4 @@
-"""Command line: `python -m aggregator run|validate|institutions [import]`.
+"""Command line: `python -m aggregator run|validate|institutions [import]|summary`.
 
 Exit codes (a contract, CI relies on them): 0 every source ok or unchanged;
 3 some sources failed, their last good data kept; 2 bad configuration or
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import ConfigError, load_config
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: `institutions --data DIR import ...` keeps the DIR given before.
     imp.add_argument("--data", type=Path, default=argparse.SUPPRESS,
                      help="snapshot folder (default: content/data)")
+
+    summ = sub.add_parser("summary", help="the last run as a commit message (for CI)")
+    summ.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                      help="snapshot folder (default: content/data)")
+    summ.add_argument("--since", metavar="TIME",
+                      help="exit 2 unless the last run started at or after this ISO time")
     return p
 
 
@@ -69,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "summary":
+            return _summary(args)
         return _institutions(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -79,6 +88,23 @@ def _run(args) -> int:
     config = load_config(args.sources)
     runner = Runner(config, args.data, out=None if args.quiet else sys.stderr)
     return runner.run(only=args.only, full=args.full)
+
+
+def _summary(args) -> int:
+    from .summary import NoRun, commit_message, read_run
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(f"--since {args.since!r}: not an ISO 8601 time") from None
+        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+    try:
+        print(commit_message(read_run(args.data, since)), end="")
+    except NoRun as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _validate(args) -> int:

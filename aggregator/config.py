@@ -13,11 +13,17 @@ from .snapshot import SOURCE_ID
 
 SOURCE_KEYS = {"id", "adapter", "url", "institution", "options", "name", "enabled", "country"}
 SETTINGS_KEYS = {"user_agent", "timeout", "read_timeout", "retries", "max_body_bytes",
-                 "max_redirects", "max_retry_wait", "max_seconds", "cache_dir"}
+                 "max_redirects", "max_retry_wait", "max_seconds", "cache_dir",
+                 "parallel_sources", "connections_per_host", "source_max_seconds",
+                 "run_max_seconds"}
 # Settings that must be numbers (>= 0): a typo here would otherwise surface as a
 # traceback in the middle of a run.
 NUMERIC_SETTINGS = {"timeout", "read_timeout", "retries", "max_body_bytes", "max_redirects",
-                    "max_retry_wait", "max_seconds"}
+                    "max_retry_wait", "max_seconds", "parallel_sources", "connections_per_host",
+                    "source_max_seconds", "run_max_seconds"}
+# Of those, the ones that must be whole numbers >= 1, and the time limits that must be > 0.
+COUNT_SETTINGS = {"parallel_sources", "connections_per_host"}
+POSITIVE_SETTINGS = {"max_seconds", "source_max_seconds", "run_max_seconds"}
 
 # Transparency-link patterns are site settings now (aggregator/transparency.py).
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -30,6 +36,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Longest wait a Retry-After header may impose, and longest a body may take.
     "max_retry_wait": 30.0,
     "max_seconds": 300.0,
+    # Sources harvested at once, and requests at once to one host (politeness).
+    "parallel_sources": 16,
+    "connections_per_host": 2,
+    # Time budgets: a source over its budget fails and keeps its last good data;
+    # the run ends by run_max_seconds whatever the sources do.
+    "source_max_seconds": 3600.0,
+    "run_max_seconds": 10800.0,
 }
 
 
@@ -94,6 +107,12 @@ def parse_config(doc: Any, path: Path | str = "sources.yaml",
         value = extra[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ConfigError(f"{path}: settings: {key} must be a number >= 0, "
+                              f"not {value!r}")
+        if key in COUNT_SETTINGS and (not isinstance(value, int) or value < 1):
+            raise ConfigError(f"{path}: settings: {key} must be a whole number >= 1, "
+                              f"not {value!r}")
+        if key in POSITIVE_SETTINGS and value <= 0:
+            raise ConfigError(f"{path}: settings: {key} must be more than 0 seconds, "
                               f"not {value!r}")
 
     sources, seen = [], set()

@@ -7,3 +7,9 @@ class SourceError(Exception):
 
 class ItemError(Exception):
     """One remote item could not be used: counted, reported, the source goes on."""
+
+
+class OutOfTime(Exception):
+    """A source's or the run's time budget ran out: the source fails and keeps its
+    last good file. Not a SourceError on purpose: an adapter that tolerates one
+    failed request (a package the server cannot show) must not swallow this."""

@@ -20,6 +20,7 @@ match is counted per name and source for the run report, never dropped.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from typing import Iterable
@@ -82,6 +83,8 @@ class Reconciler:
         self.unmatched: dict[str, Counter] = defaultdict(Counter)
         self.matched = 0
         self.total = 0
+        # Sources are harvested at once (threads): counts and caches change under it.
+        self._lock = threading.RLock()
 
     # -- matching -------------------------------------------------------------
     def match(self, name: str | None) -> str | None:
@@ -141,6 +144,10 @@ class Reconciler:
         An adapter may leave a hint in record.institution that is not a registry
         id yet (a register's institution code): it is tried before the publisher.
         """
+        with self._lock:
+            self._assign(record, source_institution)
+
+    def _assign(self, record: Record, source_institution: str | None) -> None:
         self.total += 1
         if source_institution:
             record.institution = source_institution

@@ -3,6 +3,13 @@
 One item failing never stops a source; one source failing never stops the
 run; a failed source keeps its last good file. The outcome of each source is
 written to `status.yaml` and the exit code tells CI (0 ok, 3 some failed).
+
+Sources are harvested at once (`parallel_sources`, `connections_per_host`,
+see aggregator.parallel); each one's work is `harvest()`, and what needs every
+source's result (status, summary) comes after all of them, in the order of
+sources.yaml, so the output does not depend on which source finished first.
+Each source has a time budget (`source_max_seconds`) inside the run's
+(`run_max_seconds`): over it, the source fails and keeps its last good data.
 """
 
 from __future__ import annotations
@@ -12,16 +19,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from . import yamlio
 from .adapters import ADAPTERS
 from .adapters.base import HarvestContext
-from .config import Config, ConfigError, SourceConfig
-from .errors import ItemError, SourceError
+from .config import DEFAULT_SETTINGS, Config, ConfigError, SourceConfig
+from .deadline import Budget
+from .errors import ItemError, OutOfTime, SourceError
 from .http import Http
+from .parallel import WriteGate, run_all
 from .reconcile import Reconciler
 from .records import Record
-from .report import Progress, summary_table
+from .report import Board, Progress, summary_table
 from .snapshot import SnapshotError, default_cache_dir, read_registry, read_source_file, \
     write_source_file
 
@@ -32,6 +42,9 @@ INCREMENTAL_MARGIN = timedelta(hours=1)
 MAX_NOTES = 20
 # A write killed half-way leaves its temporary file; one this old belongs to no live run.
 STALE_TEMP_SECONDS = 3600
+# After the run's budget, how long to wait for a source stuck outside the HTTP layer
+# (where no socket deadline reaches) before reporting it and ending the run anyway.
+STRAGGLER_GRACE = 30.0
 
 
 def now_utc() -> datetime:
@@ -64,6 +77,10 @@ def _one_line(text: str, limit: int = 300) -> str:
     """status.yaml and the summary table show one line per failure."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -103,6 +120,11 @@ class Runner:
                                   f"in {self.data_dir / 'institutions.yaml'}")
         self.http = http or Http(config.settings, self.cache_dir)
         self.old_status = self._read_status()
+        self.limits = {**DEFAULT_SETTINGS, **config.settings}
+        self.run_budget: Budget | None = None
+        self.run_clock = time.monotonic()
+        self.gate = WriteGate()
+        self.board: Board | None = None
 
     def _read_status(self) -> dict:
         path = self.data_dir / "status.yaml"
@@ -113,8 +135,15 @@ class Runner:
         return doc if isinstance(doc, dict) else {}
 
     # -- one source -----------------------------------------------------------
+    def source_budget(self, started: float) -> Budget:
+        limit = float(self.limits["source_max_seconds"])
+        own = Budget(started + limit,
+                     f"the source's time budget of {limit:g} s (source_max_seconds)")
+        return Budget.earliest(own, self.run_budget)
+
     def harvest(self, source: SourceConfig, full: bool = False) -> SourceResult:
         started = time.monotonic()
+        budget = self.source_budget(started)
         result = SourceResult()
         old = (self.old_status.get("sources") or {}).get(source.id) or {}
         result.last_success = old.get("last_success")
@@ -133,10 +162,12 @@ class Runner:
             since = last - INCREMENTAL_MARGIN
         context = HarvestContext(settings=self.config.settings, since=since,
                                  previous=previous)
-        progress = Progress(source.id, self.out)
+        progress = self.board.progress(source.id) if self.board else Progress(source.id, self.out)
         try:
-            adapter = adapter_cls(source, self.http, context)
-            records = self._collect(adapter, result, progress)
+            budget.check("before it started")
+            adapter = adapter_cls(source, self.http.bounded(budget), context)
+            records = self._collect(adapter, result, progress, budget)
+            budget.check()
             if adapter.partial:
                 records = {**previous, **records}
             if not records:
@@ -146,15 +177,21 @@ class Runner:
                 self.reconciler.assign(rec, source.institution)
             result.records = len(records)
             self._diff(previous, records, result)
-            changed = write_source_file(self.data_dir, source.id, source.adapter,
-                                        self.now().isoformat(), list(records.values()),
-                                        self.cache_dir, name=source.name,
-                                        url=adapter_cls.portal_url(source),
-                                        country=source.country)
+            if not self.gate.enter():
+                raise OutOfTime(f"over {self.run_budget.reason}: the run's report was "
+                                f"written before this source's file")
+            try:
+                changed = write_source_file(self.data_dir, source.id, source.adapter,
+                                            self.now().isoformat(), list(records.values()),
+                                            self.cache_dir, name=source.name,
+                                            url=adapter_cls.portal_url(source),
+                                            country=source.country)
+            finally:
+                self.gate.leave()
             result.state = "ok" if changed else "unchanged"
             if result.failed_items == 0:
                 result.last_success = self.now().isoformat()
-        except SourceError as exc:
+        except (SourceError, OutOfTime) as exc:
             result.state, result.error = "failed", _one_line(str(exc))
         except Exception as exc:  # noqa: BLE001 - an adapter bug must not stop the run
             result.state = "failed"
@@ -171,9 +208,11 @@ class Runner:
         return result
 
     @staticmethod
-    def _collect(adapter, result: SourceResult, progress: Progress) -> dict[str, Record]:
+    def _collect(adapter, result: SourceResult, progress: Progress,
+                 budget: Budget) -> dict[str, Record]:
         records: dict[str, Record] = {}
         for raw in adapter.list_items():
+            budget.check()
             try:
                 rec = adapter.normalize(raw)
             except ItemError as exc:
@@ -209,15 +248,37 @@ class Runner:
         else:
             selected = [s for s in self.config.sources if s.enabled]
         started = self.now()
+        clock = self.run_clock = time.monotonic()
         self._remove_stale_temporaries()
-        results = {s.id: self.harvest(s, full) for s in selected}
+        limit = float(self.limits["run_max_seconds"])
+        self.run_budget = Budget(clock + limit,
+                                 f"the run's time budget of {limit:g} s (run_max_seconds)")
+        workers = int(self.limits["parallel_sources"])
+        if self.out is not None:
+            self.board = Board(self.out, len(selected), bars=min(workers, len(selected)) == 1)
+        harvested = run_all(
+            selected, lambda s: self.harvest(s, full), workers=workers,
+            key=lambda s: _host(s.url), per_key=int(self.limits["connections_per_host"]),
+            stop_at=self.run_budget.deadline + STRAGGLER_GRACE, straggler=self._straggler)
+        self.gate.close()  # nothing is written after this point
+        results = {s.id: r for s, r in zip(selected, harvested, strict=True)}
         exit_code = EXIT_FAILED if any(r.state == "failed" for r in results.values()) \
             else EXIT_OK
-        self._write_status(started, results, exit_code)
+        wall = time.monotonic() - clock
+        self._write_status(started, results, exit_code, wall)
         if self.out is not None:
-            self.out.write(summary_table(results) + "\n")
+            self.board.finish()
+            self.out.write(summary_table(results, wall) + "\n")
         self.http.close()
         return exit_code
+
+    def _straggler(self, source: SourceConfig) -> SourceResult:
+        """A source still busy when the run's time is up: failed, last good data kept."""
+        old = (self.old_status.get("sources") or {}).get(source.id) or {}
+        return SourceResult(state="failed", records=int(old.get("records") or 0),
+                            last_success=old.get("last_success"),
+                            seconds=time.monotonic() - self.run_clock,
+                            error=f"still running at the end of {self.run_budget.reason}")
 
     def _remove_stale_temporaries(self) -> None:
         limit = time.time() - STALE_TEMP_SECONDS
@@ -230,12 +291,12 @@ class Runner:
                     pass
 
     def _write_status(self, started: datetime, results: dict[str, SourceResult],
-                      exit_code: int) -> None:
+                      exit_code: int, wall: float) -> None:
         sources = {sid: entry for sid, entry in (self.old_status.get("sources") or {}).items()
                    if any(s.id == sid for s in self.config.sources)}
         sources.update({sid: r.to_dict() for sid, r in results.items()})
         doc = {"run": {"started": started.isoformat(), "finished": self.now().isoformat(),
-                       "exit": exit_code},
+                       "exit": exit_code, "seconds": round(wall, 2)},
                "sources": dict(sorted(sources.items())),
                "unmatched": self.reconciler.unmatched_report()}
         yamlio.write_atomic(self.data_dir / "status.yaml", yamlio.dumps(doc))

@@ -17,7 +17,9 @@ from pathlib import Path
 from .common import Context, say
 
 MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
-           "bench_search", "bench_lighthouse", "bench_registers"]
+           "bench_search", "bench_lighthouse"]
+MODULES.append("bench_harvest_parallel")
+MODULES.append("bench_registers")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ class Measured:
     returncode: int
     stdout: str = ""
     stderr: str = ""
+    cpu_seconds: float = 0.0   # user + system time of the process
 
 
 def run_measured(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> Measured:
@@ -38,7 +39,8 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> M
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+        return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read(),
+                        usage.ru_utime + usage.ru_stime)
 
 
 def percentile(values: list[float], p: float) -> float:

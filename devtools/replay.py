@@ -9,6 +9,11 @@ truncate, stall) to reproduce the faults of real servers.
     with ReplayServer() as server:
         server.add("/api/3/action/package_search", body, query={"start": "0"})
         server.url  # http://127.0.0.1:PORT
+
+`ReplayServer(host="127.0.0.2")` listens on another loopback address (another
+host for the aggregator's per-host limit); `server.log` records when each
+connection opened and closed and each request began and ended, for tests and
+benchmarks that check how many the client had at once (`server.peak("request")`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import hashlib
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -59,22 +65,42 @@ class Route:
 
 
 class ReplayServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, list[Route]] = {}
         self.requests: list[Request] = []
+        # (event, time.monotonic(), connection number): open/close, begin/end.
+        self.log: list[tuple[str, float, int]] = []
         self._lock = threading.Lock()
         server = self
 
         class H(_Handler):
             replay = server
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.host = host
+        self.httpd = ThreadingHTTPServer((host, 0), H)
         self.httpd.daemon_threads = True
+        self.httpd.request_queue_size = 128
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://{self.host}:{self.httpd.server_address[1]}"
+
+    def note(self, event: str, conn: int) -> None:
+        with self._lock:
+            self.log.append((event, time.monotonic(), conn))
+
+    def peak(self, kind: str = "request") -> int:
+        """Most connections ("connection") or requests ("request") open at once."""
+        start, end = ("open", "close") if kind == "connection" else ("begin", "end")
+        now = most = 0
+        for event, _, _ in sorted(self.log, key=lambda e: (e[1], e[0] != end)):  # ends first
+            if event == start:
+                now += 1
+                most = max(most, now)
+            elif event == end:
+                now -= 1
+        return most
 
     def __enter__(self) -> ReplayServer:
         self.thread.start()
@@ -128,6 +154,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet: tests read .requests instead
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.number = id(self)
+        self.replay.note("open", self.number)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.replay.note("close", self.number)
+
     def do_GET(self) -> None:
         self._serve()
 
@@ -138,6 +175,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
+        self.replay.note("begin", self.number)
+        try:
+            self._answer()
+        finally:
+            self.replay.note("end", self.number)
+
+    def _answer(self) -> None:
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""

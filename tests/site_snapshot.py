@@ -123,7 +123,7 @@ def write(data: Path, count: int = 120) -> Path:
     write_source_file(data, "lobby", "csv", STAMP, transparency(), cache_dir=False)
     yamlio.write_atomic(data / "status.yaml", yamlio.dumps({
         "run": {"started": "2026-11-25T06:00:00+00:00", "finished": "2026-11-25T06:02:00+00:00",
-                "exit": 3},
+                "exit": 3, "seconds": 74.6},
         "sources": {
             "portal-datos": {"state": "ok", "records": count, "added": 2, "updated": 1,
                              "removed": 0, "warnings": 0, "seconds": 12.5, "error": None},

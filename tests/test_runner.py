@@ -95,7 +95,8 @@ def test_status_yaml_and_source_header(tmp_path, replay):
             "error"} <= set(entry)
     assert (entry["state"], entry["records"], entry["added"], entry["error"]) == ("ok", 16, 16,
                                                                                   None)
-    assert set(status["run"]) == {"started", "finished", "exit"}
+    assert set(status["run"]) == {"started", "finished", "exit", "seconds"}
+    assert 0 <= status["run"]["seconds"] < 60
     doc = yamlio.load_file(source_path(tmp_path, "dj"))
     assert list(doc)[:4] == ["source", "name", "url", "adapter"]
     sf = read_source_file(source_path(tmp_path, "dj"))

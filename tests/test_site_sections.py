@@ -280,6 +280,11 @@ def test_status_page_reports_every_source(site):
     assert "HTTP 503 después de 3 intentos" in html and "Con error" in html
     assert "1 fuente con error" in html and "+2 · ~1 · −0" in html
     assert "25 nov 2026" in html
+    # Each source's duration, the run's wall time and its slowest sources.
+    assert '<th scope="col">Duración</th>' in html and "<td>12,5 s</td>" in html
+    assert ", duró 1 min 15 s" in html
+    assert ("Fuentes más lentas: portal-caido (30,0 s), Portal de Datos (prueba) (12,5 s), "
+            "Noticias MINSAL (prueba) (1,1 s).") in html
 
 
 def test_feeds_are_valid_atom(site):

@@ -218,7 +218,8 @@ class LobbyRegisterAdapter(Adapter):
         title = _first_line(notes[0] if notes else "") or (subjects[0] if subjects else None)
         common = self._common("audiencia", aid, t, first, title or f"Audiencia {aid}", page)
         where = t.take(first, "place")
-        place = [p for p in (self.join.clean(where) if "\n" not in where else _one_line(where),
+        where = self.join.clean(where) if "\n" not in where else _one_line(where)
+        place = [p for p in ((where or "").rstrip(".,; ") or None,
                              self.join.clean(t.take(first, "commune"))) if p]
         return TransparencyEntry(
             **common, kind="audiencia", date=self._date(t.take(first, "date"), line),

@@ -1,11 +1,26 @@
 """/estado/: health of every source, from status.yaml (written by the
-aggregator) and the source files (the last good harvest of each)."""
+aggregator) and the source files (the last good harvest of each): state,
+changes, how long each source took, the run's wall time and its slowest sources."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 STATES = {"ok": "Correcta", "unchanged": "Sin cambios", "failed": "Con error"}
+SLOWEST = 3
+
+
+def duration(seconds: float | None) -> str:
+    """12,5 s · 3 min 12 s · 1 h 02 min (Spanish decimal comma)."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f} s".replace(".", ",")
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 @dataclass
@@ -26,6 +41,10 @@ class SourceHealth:
     @property
     def state_label(self) -> str:
         return STATES.get(self.state or "", "Sin información")
+
+    @property
+    def duration(self) -> str:
+        return duration(self.seconds)
 
 
 def _int(value) -> int:
@@ -63,5 +82,9 @@ def health(model) -> tuple[dict, list[SourceHealth]]:
 
 def write(site) -> None:
     run, rows = health(site.model)
+    wall = run.get("seconds")
+    slowest = sorted((r for r in rows if r.seconds), key=lambda r: (-r.seconds, r.name))
     site.sink.page("estado/index.html", "status", None, run=run, sources=rows,
-                   failed=sum(1 for r in rows if r.state == "failed"))
+                   failed=sum(1 for r in rows if r.state == "failed"),
+                   run_duration=duration(wall) if isinstance(wall, (int, float)) and wall > 0
+                   else None, slowest=slowest[:SLOWEST])
