@@ -47,6 +47,7 @@ codecs.register_error("portal-latin1", lambda e: (
 # Stand-in for a line break while a joined record is split into values.
 _BREAK = "\u2028"
 REPORT_LINES = 200      # line numbers listed per problem in a message
+BLOCK = 1 << 22         # bytes decoded at once (whole lines)
 
 
 class RowReport:
@@ -106,6 +107,26 @@ def _decode_mixed(raw: bytes) -> str:
     return "".join(parts)
 
 
+def decode_block(block: bytes) -> str:
+    """Many lines at once, as decode_line would give them one by one: one C call
+    for a block that is all ASCII, all Windows-1252 or all UTF-8."""
+    if block.isascii():
+        text = block.decode("ascii")
+    elif not _UTF8_LEAD.search(block):
+        text = block.decode("cp1252", errors="portal-latin1")
+    else:
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            return "\n".join(decode_line(line) for line in block.split(b"\n"))
+    if "\u00c2" in text or "\u00c3" in text:
+        text = "\n".join(fix_mojibake(line) if "\u00c2" in line or "\u00c3" in line else line
+                         for line in text.split("\n"))
+    if _SOFT_HYPHEN in text:
+        text = text.replace(_SOFT_HYPHEN, "")
+    return text
+
+
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _QUESTION_MARKS = re.compile(r"¿|\?+")
 _BULLET_LINE = re.compile(r"\n([•·\-*–])[ \t]*\n")
@@ -157,14 +178,14 @@ class DirtyCsv:
     delimiter split off. `text`: free-text columns where "?" may be a line break.
     """
 
-    def __init__(self, stream: BinaryIO | Iterable[bytes], name: str, report: RowReport,
+    def __init__(self, stream: BinaryIO, name: str, report: RowReport,
                  delimiter: str | None = None, quoting: bool = True,
                  overflow: str | None = None, text: Iterable[str] = ()):
         self.name = name
         self.report = report
         self.quoting = quoting
-        self._lines = iter(stream)
-        first = next(self._lines, b"")
+        self._stream = stream
+        first = stream.readline()
         self.crlf = first.endswith(b"\r\n")
         header_text = decode_line(first.rstrip(b"\r\n")).lstrip("\ufeff")
         self.delimiter = delimiter or detect_delimiter(header_text)
@@ -182,31 +203,49 @@ class DirtyCsv:
             return text.split(self.delimiter)
         return next(csv.reader([text], delimiter=self.delimiter, strict=False), [""])
 
+    def _blocks(self) -> Iterator[bytes]:
+        """The rest of the file in blocks that end where a record ends."""
+        end = b"\r\n" if self.crlf else b"\n"
+        rest = b""
+        while True:
+            block = self._stream.read(BLOCK)
+            if not block:
+                if rest:
+                    yield rest
+                return
+            block = rest + block
+            cut = block.rfind(end) + len(end)
+            if cut < len(end):
+                rest = block
+                continue
+            yield block[:cut]
+            rest = block[cut:]
+
     def _physical(self) -> Iterator[tuple[int, str]]:
         """(line number, text) of each record as the file ends them: with CRLF when
         the header does, so that a bare LF is a line break inside a field."""
-        number, pending, start = 1, [], 0
-        for raw in self._lines:
-            number += 1
-            if self.crlf and not raw.endswith(b"\r\n") and raw.endswith(b"\n"):
-                if not pending:
+        number = 1
+        end = "\r\n" if self.crlf else "\n"
+        for block in self._blocks():
+            records = decode_block(block).split(end)
+            if records[-1] == "":
+                records.pop()
+            for record in records:
+                number += 1
+                if "\n" in record:            # CRLF file: a bare LF inside a field
+                    self.report.add(self.name, number, "line breaks inside a field (bare "
+                                                       "LF), read as one record")
                     start = number
-                pending.append(raw[:-1])
-                continue
-            raw = raw.rstrip(b"\r\n")
-            if pending:
-                pending.append(raw)
-                self.report.add(self.name, start, "line breaks inside a field (bare LF), "
-                                                  "read as one record")
-                yield start, _BREAK.join(decode_line(p) for p in pending)
-                pending = []
-            else:
-                yield number, decode_line(raw)
-        if pending:
-            yield start, _BREAK.join(decode_line(p) for p in pending)
+                    number += record.count("\n")
+                    yield start, record.replace("\n", _BREAK)
+                elif not self.crlf and record.endswith("\r"):
+                    yield number, record[:-1]
+                else:
+                    yield number, record
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         width, report, name = self.width, self.report, self.name
+        delimiter, plain = self.delimiter, not self.quoting
         lines = self._physical()
         held: tuple[int, str] | None = None
         while True:
@@ -218,7 +257,7 @@ class DirtyCsv:
                 if nxt is None:
                     return
                 line, text = nxt
-            values = self._split(text)
+            values = text.split(delimiter) if plain or '"' not in text else self._split(text)
             if len(values) == width and _BREAK not in text:     # the usual row: whole
                 for i in self.text:
                     if "?" in values[i]:

@@ -87,6 +87,22 @@ class Table:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         return self.csv.rows()
 
+    def picker(self, *fields: str):
+        """A function giving those fields of a row at once, as `take` gives one."""
+        specs = [self._spec.get(f) for f in fields]
+        empty = self.empty
+
+        def pick(values: list[str]) -> list[str]:
+            out = []
+            for spec in specs:
+                if spec is None:
+                    out.append("")
+                    continue
+                value = values[spec[0]].strip()
+                out.append("" if spec[1] and value in empty else value)
+            return out
+        return pick
+
     def take(self, values: list[str], field: str) -> str:
         spec = self._spec.get(field)
         if spec is None:

@@ -45,6 +45,9 @@ PROFILES = Path(__file__).resolve().parent.parent / "registers"
 PROFILE_KEYS = {"quoting", "currency", "empty", "url_template", "site", "tables"}
 TABLE_KEYS = {"file", "columns", "overflow", "text", "delimiter"}
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
+# A meeting's fields, read from its first row at once.
+AUDIENCE_FIELDS = ("id", "observations", "subject", "institution_code", "institution", "commune",
+                   "modality", "date", "duration_minutes", "place")
 
 
 def load_profile(name: str, where: str) -> dict:
@@ -141,6 +144,7 @@ class LobbyRegisterAdapter(Adapter):
         self.join = LobbyJoin(self._open, self.report)
         self._urls: dict[str, str | None] = {}
         self._dates: dict[str, str | None] = {}
+        self._pickers: dict[int, Any] = {}
 
     # -- listing --------------------------------------------------------------
     def _open(self, table: str) -> Table | None:
@@ -177,7 +181,7 @@ class LobbyRegisterAdapter(Adapter):
             return self._audience(*raw[1:])
         return self._entry(kind, *raw[1:])
 
-    def _link(self, page: str | None, t: Table, row: list[str], rid: str, kind: str):
+    def _link(self, page: str | None, code: str, rid: str, kind: str):
         """The register's page for the entry (an official's page), else the template's
         link; both checked once per distinct value (they repeat across entries)."""
         if page:
@@ -185,7 +189,6 @@ class LobbyRegisterAdapter(Adapter):
             if url:
                 return url
         template = self.options["url_template"]
-        code = t.take(row, "institution_code")
         if not template or ("{institution_code}" in template and not code):
             return None
         return self._safe(template.format(institution_code=quote(code, safe=""),
@@ -202,32 +205,45 @@ class LobbyRegisterAdapter(Adapter):
 
     def _common(self, kind: str, rid: str, t: Table, row: list[str], title: str | None,
                 page: str | None) -> dict:
-        common = self.common(f"{kind}-{rid}", self._link(page, t, row, rid, kind), title)
-        code = plain_text(t.take(row, "institution_code"), 40)
+        common = self.common(f"{kind}-{rid}", self._link(page, t.take(row, "institution_code"),
+                                                         rid, kind), title)
+        code = self.join.clean(t.take(row, "institution_code"), 40)
         if code and not self.source.institution:
             common["institution"] = code     # resolved by the reconciler (cplt_code)
         return common
 
     def _audience(self, line: int, t: Table, rows: list, persons: list, orgs: list,
                   page: str | None) -> TransparencyEntry:
-        first = rows[0]
-        aid = t.take(first, "id")
-        notes = _distinct(t.take(r, "observations") for r in rows)
-        subjects = [s for s in _distinct(self.join.clean(t.take(r, "subject")) for r in rows)
-                    if s]
-        title = _first_line(notes[0] if notes else "") or (subjects[0] if subjects else None)
-        common = self._common("audiencia", aid, t, first, title or f"Audiencia {aid}", page)
-        where = t.take(first, "place")
-        where = self.join.clean(where) if "\n" not in where else _one_line(where)
-        place = [p for p in ((where or "").rstrip(".,; ") or None,
-                             self.join.clean(t.take(first, "commune"))) if p]
+        pick = self._pickers.get(id(t))
+        if pick is None:
+            pick = self._pickers[id(t)] = t.picker(*AUDIENCE_FIELDS)
+        aid, note, subject, code, name, commune, modality, when, minutes, where = pick(rows[0])
+        clean = self.join.clean
+        if len(rows) == 1:          # most meetings: one subject, one row
+            notes = [note] if note else []
+            subject = clean(subject)
+            subjects = [subject] if subject else []
+        else:
+            notes = _distinct(t.take(r, "observations") for r in rows)
+            subjects = [s for s in _distinct(clean(t.take(r, "subject")) for r in rows) if s]
+        if len(notes) == 1 and "\n" not in notes[0]:      # one line: sanitized once
+            plain = plain_text(notes[0], 100_000)
+            title = _shorten(plain, 200) if plain else None
+            description = f"<p>{html.escape(plain, quote=False)}</p>" if plain else None
+        else:
+            title, description = _first_line(notes[0]) if notes else None, lines_html(notes)
+        title = title or (subjects[0] if subjects else None) or f"Audiencia {aid}"
+        common = self.common(f"audiencia-{aid}", self._link(page, code, aid, "audiencia"), title)
+        code = clean(code, 40)
+        if code and not self.source.institution:
+            common["institution"] = code     # resolved by the reconciler (cplt_code)
+        where = clean(where) if "\n" not in where else _one_line(where)
+        place = [p for p in ((where or "").rstrip(".,; ") or None, clean(commune)) if p]
         return TransparencyEntry(
-            **common, kind="audiencia", date=self._date(t.take(first, "date"), line),
-            description_html=lines_html(notes), publisher=self.join.clean(
-                t.take(first, "institution")),
+            **common, kind="audiencia", date=self._date(when, line),
+            description_html=description, publisher=clean(name),
             place=", ".join(dict.fromkeys(place)) or None, persons=persons, organizations=orgs,
-            modality=self.join.clean(t.take(first, "modality")),
-            duration_minutes=_minutes(t.take(first, "duration_minutes")), subjects=subjects)
+            modality=clean(modality), duration_minutes=_minutes(minutes), subjects=subjects)
 
     def _entry(self, kind: str, line: int, t: Table, rows: list, official: dict | None,
                links: tuple | None) -> TransparencyEntry:
@@ -303,6 +319,11 @@ class LobbyRegisterAdapter(Adapter):
 
 def _distinct(values) -> list:
     return [v for v in dict.fromkeys(values) if v]
+
+
+def _shorten(text: str, limit: int) -> str:
+    """As plain_text cuts a text at `limit`."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _first_line(text: str) -> str | None:
