@@ -17,8 +17,15 @@ SOURCES ?= $(BASEDIR)/sources.yaml
 PORT ?= 8000
 SCALE ?=
 PYTEST_ARGS ?=
+# make aggregate: the aggregator's own exit code (0, 2 or 3) is written here, since
+# make itself exits 2 for any failure; FAILED_SOURCES=ok lets exit 3 (a source
+# failed, its last good data kept) go on to the next target.
+AGGREGATE_EXIT ?= $(BASEDIR)/.cache/aggregate.exit
+FAILED_SOURCES ?=
 # Extra options for `make aggregate`, e.g. AGGREGATE_ARGS=--full (the weekly run).
 AGGREGATE_ARGS ?=
+# make snapshot FORCE=1: regenerate the demo snapshot even over a real one.
+FORCE ?=
 
 # Deploy targets and their variables, as pelican-quickstart's Makefile names them.
 SSH_HOST ?=
@@ -45,7 +52,8 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install html serve devserver aggregate snapshot publish test bench clean browser node
+.PHONY: help install html serve devserver aggregate snapshot new-portal publish test bench \
+	clean distclean browser node
 .PHONY: rsync_upload github s3_upload deploy-tools rsync-tool
 
 help:
@@ -54,18 +62,23 @@ help:
 	@echo '  make serve       install, build from the bundled snapshot, serve on http://127.0.0.1:$(PORT)'
 	@echo '  make test        install what the tests need (Python packages, Chromium, axe-core) and run them'
 	@echo '  make install     create .venv from requirements.lock (does nothing if up to date)'
-	@echo '  make aggregate   harvest sources.yaml into $(DATA) (exit 3: some source failed)'
+	@echo '  make aggregate   harvest sources.yaml into $(DATA); its exit code (0, 2 bad configuration,'
+	@echo '                   3 some source failed) goes to $(AGGREGATE_EXIT); FAILED_SOURCES=ok: 3 goes on'
 	@echo '  make html        build the site and its search index into $(OUTPUTDIR)'
 	@echo '  make devserver   build, serve and rebuild on every change (live preview for editors)'
 	@echo '  make publish     build with publishconf.py (absolute URLs) for a static host'
 	@echo '  make rsync_upload  publish, then rsync to SSH_USER@SSH_HOST:SSH_TARGET_DIR (SSH_PORT)'
 	@echo '  make github      publish, then ghp-import to the $(GITHUB_PAGES_BRANCH) branch and push it'
 	@echo '  make s3_upload   publish, then aws s3 sync to S3_BUCKET (content types, cache headers)'
-	@echo '  make snapshot    regenerate the bundled snapshot from recorded real payloads'
+	@echo '  make snapshot    regenerate the demo snapshot from recorded payloads (refuses a real one; FORCE=1)'
+	@echo '  make new-portal  start a real portal: remove the demo sources, news, apps, events, foreign institutions'
 	@echo '  make bench       benchmarks on a synthetic snapshot (SCALE=100000 for 100k datasets)'
-	@echo '  make clean       remove the output and caches'
+	@echo '  make clean       remove the output and the build caches (keeps the HTTP cache in .cache/http)'
+	@echo '  make distclean   clean, and remove the HTTP cache, .venv and node_modules'
 	@echo ''
-	@echo 'Variables: DATA=dir (snapshot), OUTPUTDIR=dir, PORT=n, SOURCES=file, PY=python3.11'
+	@echo 'Variables: DATA=dir (snapshot), OUTPUTDIR=dir, PORT=n, SOURCES=file, PY=python3.11,'
+	@echo '  PORTAL_SITEURL=https://... (make publish), FAILED_SOURCES=ok, AGGREGATE_ARGS=--full,'
+	@echo '  AGGREGATE_EXIT=file, FORCE=1 (make snapshot)'
 
 install: $(STAMP)
 
@@ -86,10 +99,24 @@ devserver: install
 	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -p $(PORT) -b 127.0.0.1 $(PELICANOPTS)
 
 aggregate: install
-	$(PYTHON) -m aggregator run --sources "$(SOURCES)" --data "$(DATA)" $(AGGREGATE_ARGS)
+	@mkdir -p "$(dir $(AGGREGATE_EXIT))"
+	@echo '$(PYTHON) -m aggregator run --sources "$(SOURCES)" --data "$(DATA)" $(AGGREGATE_ARGS)'
+	@$(PYTHON) -m aggregator run --sources "$(SOURCES)" --data "$(DATA)" $(AGGREGATE_ARGS); \
+	code=$$?; \
+	echo $$code > "$(AGGREGATE_EXIT)"; \
+	case $$code in \
+	  0) ;; \
+	  3) echo 'make aggregate: exit 3: some source failed and kept its last good data (see $(DATA)/status.yaml)' >&2; \
+	     test "$(FAILED_SOURCES)" = ok || exit 3 ;; \
+	  2) echo 'make aggregate: exit 2: bad configuration or usage, nothing was written' >&2; exit 2 ;; \
+	  *) echo "make aggregate: exit $$code: the aggregator stopped" >&2; exit $$code ;; \
+	esac
 
 snapshot: install
-	$(PYTHON) -m devtools.snapshot --data "$(DATA)"
+	$(PYTHON) -m devtools.snapshot --data "$(DATA)" $(if $(FORCE),--force)
+
+new-portal: install
+	$(PYTHON) -m devtools.new_portal --content "$(INPUTDIR)" --data "$(DATA)"
 
 publish: install
 	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
@@ -135,5 +162,11 @@ $(DEPLOY_STAMP): requirements-deploy.lock
 rsync-tool:
 	@sh scripts/ensure-rsync.sh
 
+# The HTTP cache (.cache/http: validators for conditional requests) survives
+# `make clean`: without it the next harvest downloads every source again.
 clean:
-	rm -rf "$(OUTPUTDIR)" .cache .pytest_cache bench/out
+	rm -rf "$(OUTPUTDIR)" .pytest_cache bench/out
+	@if [ -d .cache ]; then find .cache -mindepth 1 -maxdepth 1 ! -name http -exec rm -rf {} +; fi
+
+distclean: clean
+	rm -rf .cache .venv .venv-deploy node_modules

@@ -17,6 +17,27 @@ if str(ROOT) not in sys.path:
 SITENAME = "Portal de Gobierno Abierto"
 SITE_TAGLINE = "Datos, transparencia y participación del Estado en un solo lugar"
 SITE_LOGO = "theme/img/logo.svg"
+# The navigation bar, in order: (label, address). An address is site-relative
+# ("obras/") or absolute ("https://..."); a section's pages mark its link as current.
+PORTAL_NAV = [
+    ("Datos", "datos/"),
+    ("Instituciones", "instituciones/"),
+    ("Participación", "participacion/"),
+    ("Transparencia", "transparencia/"),
+    ("Noticias", "noticias/"),
+    ("Apps", "apps/"),
+    ("Eventos", "eventos/"),
+    ("Estado de las fuentes", "estado/"),
+]
+# The footer: a sentence after the site's name, then the editors' pages
+# (content/paginas/, by `order`) and these links.
+PORTAL_FOOTER_TEXT = ("Los datos provienen de los portales y fuentes de cada institución; "
+                      "cada registro enlaza a su origen.")
+PORTAL_FOOTER_LINKS = [
+    ("Estado de las fuentes", "estado/"),
+    ("Catálogo para reutilizadores", "catalogo/"),
+    ("Suscripciones (Atom)", "feeds/"),
+]
 # Colours of the theme (checked for WCAG AA contrast against white text/background).
 THEME_COLORS = {"primary": "#0f4c81", "accent": "#b3261e", "text": "#1b1b1b",
                 "muted": "#4a4a4a", "background": "#ffffff", "surface": "#f3f5f8"}
@@ -25,7 +46,12 @@ SITEURL = ""
 RELATIVE_URLS = True
 
 PATH = "content"
+# The portal's day follows TIMEZONE: consultations open today, "closes in N days",
+# upcoming events (PORTAL_TODAY=YYYY-MM-DD pins the day, PORTAL_NOW=<ISO time> the clock).
 TIMEZONE = "America/Santiago"
+# The portal's language: the pages' lang attribute, the feeds' language, the search
+# index's stemming and the dates and numbers (Babel: "26 de noviembre de 2026", "12.345")
+# follow DEFAULT_LANG. LOCALE is Pelican's (its own date formats).
 DEFAULT_LANG = "es"
 LOCALE = ("es_CL.UTF-8", "es_ES.UTF-8", "C.UTF-8")
 DEFAULT_DATE_FORMAT = "%d/%m/%Y"
@@ -46,7 +72,7 @@ PORTAL_EXPORT_DATA_JSON = False
 # set PORTAL_TRANSPARENCY_URL / PORTAL_REQUEST_URL / PORTAL_LOBBY_URL to another
 # country's URL patterns ({code}, {id}, {leylobby_id}), or None to hide a link.
 
-# Autoescape stays on: everything from sources is untrusted (DESIGN.md, Security).
+# Autoescape stays on: everything from sources is untrusted (docs/contracts.md, Security).
 # auto_reload off: each build (and each devserver rebuild) makes a new environment
 # anyway, and checking every template's mtime on every page costs seconds at scale.
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
@@ -84,6 +110,9 @@ TRANSLATION_FEED_ATOM = None
 FEED_ATOM = None
 
 STATIC_PATHS = ["images"]
+# The portal plugin copies the theme's static/ folder itself, leaving files that did
+# not change alone (Pelican would rewrite them on every build).
+THEME_STATIC_PATHS = []
 # Unchanged images are not copied again (incremental builds).
 STATIC_CHECK_IF_MODIFIED = True
 DELETE_OUTPUT_DIRECTORY = False

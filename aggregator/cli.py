@@ -22,9 +22,8 @@ DEFAULT_DATA = ROOT / "content" / "data"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors exit 2, as the contract says
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+    def error(self, message):  # usage errors: one line, exit 2, as the contract says
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,8 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "summary":
             return _summary(args)
         return _institutions(args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ConfigError, SnapshotError) as exc:
+        # One line naming the file and key, never a traceback (exit 2).
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:      # a --data or --sources folder that cannot be written
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -109,16 +112,13 @@ def _summary(args) -> int:
 
 def _validate(args) -> int:
     config = load_config(args.sources)
-    try:
-        snap = load_snapshot(args.data)
-    except SnapshotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    snap = load_snapshot(args.data)
     ids = {i.id for i in snap.institutions}
     problems = []
     for s in config.sources:
         if s.institution and s.institution not in ids:
-            problems.append(f"source {s.id!r}: institution {s.institution!r} is not registered")
+            problems.append(f"{config.path}: source {s.id!r}: institution "
+                            f"{s.institution!r} is not in {args.data / 'institutions.yaml'}")
     for inst in snap.institutions:
         if inst.parent and inst.parent not in ids:
             problems.append(f"institution {inst.id!r}: parent {inst.parent!r} is not registered")

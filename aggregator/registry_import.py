@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .csv_repair import DirtyCsv, RowReport
 from .reconcile import _is_acronym, fold
+from .registry import RESERVED_IDS
 from .records import Institution
 from .sanitize import plain_text
 
@@ -166,10 +167,14 @@ class Importer:
         self.by_code: dict[str, list[str]] = {}
         self.by_name: dict[str, list[str]] = {}
         self.by_alias: dict[str, list[str]] = {}
+        # Registry acronyms: a list's "Dirección de X - MOP" names its ministry, not itself.
+        self.by_acronym: dict[str, list[str]] = {}
         for inst in institutions:
             code = getattr(inst, self.code_field)
             if code:
                 self.by_code.setdefault(code.strip().upper(), []).append(inst.id)
+            if inst.acronym:
+                self.by_acronym.setdefault(inst.acronym.upper(), []).append(inst.id)
             for key in _keys(inst.name):
                 self.by_name.setdefault(key, []).append(inst.id)
             for alias in inst.aliases:
@@ -182,8 +187,11 @@ class Importer:
         for body in bodies:
             for key in _keys(body.name):
                 shared.setdefault(key, []).append(body)
-        taken = set(self.institutions)
+        taken = set(self.institutions) | RESERVED_IDS
         pattern = CODES[self.kind]
+        # An acronym after " - " that several bodies share is the body they depend on.
+        suffixes = [m.group(2).upper() for b in bodies for m in [_DASH_ACRONYM.match(b.name)] if m]
+        self.shared_suffixes = {a for a in suffixes if suffixes.count(a) > 1}
         for body in sorted(bodies, key=lambda b: (fold(b.name), b.code)):
             if not pattern.match(body.code):
                 plan.undecided.append((body, f"{body.code[:40]!r} is not a {self.code_field} "
@@ -235,15 +243,22 @@ class Importer:
         plan.matched.append((body, iid, how, fields))
 
     def _new(self, body: Body, taken: set[str]) -> Institution:
-        name, acronym, aliases = body.name, body.acronym, []
+        name, acronym, aliases, parent = body.name, body.acronym, [], None
         for pattern in (_DASH_ACRONYM, _PAREN_ACRONYM):
             m = pattern.match(body.name)
-            if m and _is_acronym(m.group(2)):
+            if not (m and _is_acronym(m.group(2))):
+                continue
+            suffix = m.group(2).upper()
+            owners = self.by_acronym.get(suffix, [])
+            if pattern is _DASH_ACRONYM and (suffix in self.shared_suffixes or owners):
+                # "Dirección de Aeropuertos - MOP": the ministry it depends on.
+                parent = owners[0] if len(owners) == 1 else None
+            else:
                 name, acronym = m.group(1).strip(), acronym or m.group(2)
                 aliases = [body.name]
-                break
+            break
         inst = Institution(id=unique_id(name, body.code, taken), name=name, acronym=acronym,
-                           aliases=aliases, kind=guess_kind(name))
+                           aliases=aliases, kind=guess_kind(name), parent=parent)
         setattr(inst, self.code_field, body.code)
         inst.leylobby_id = body.leylobby_id
         return inst
@@ -263,12 +278,13 @@ def unique_id(name: str, code: str, taken: set[str]) -> str:
     return slug
 
 
-def guess_kind(name: str) -> str | None:
+def guess_kind(name: str) -> str:
+    """The kind of body a name says it is; "organismo público" when it says none."""
     low = name.lower()
     for word, kind in KIND_WORDS:
         if word in low:
             return kind
-    return None
+    return "organismo público"
 
 
 def apply(institutions: list[Institution], plan: Plan, kind: str) -> list[Institution]:

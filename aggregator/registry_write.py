@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import yamlio
 from .records import Institution
+from .registry import institution_from_dict
 
 _TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 
@@ -87,7 +88,7 @@ def write_registry(path: Path, institutions: list[Institution], mappings: dict,
     try:
         new = registry_text(text, changes, added, header)
         kept = _same(yamlio.loads(new, path), expected)
-    except (ValueError, yamlio.YamlError):
+    except (ValueError, yamlio.YamlError):      # RecordError is a ValueError
         kept = False
     if not kept:
         doc = {"institutions": [{k: v for k, v in i.to_dict().items()
@@ -102,5 +103,5 @@ def write_registry(path: Path, institutions: list[Institution], mappings: dict,
 def _same(doc, expected: dict) -> bool:
     if not isinstance(doc, dict):
         return False
-    got = [Institution.from_dict(d).to_dict() for d in doc.get("institutions") or []]
+    got = [institution_from_dict(d).to_dict() for d in doc.get("institutions") or []]
     return got == expected["institutions"] and (doc.get("mappings") or {}) == expected["mappings"]

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from . import yamlio
 from .adapters import ADAPTERS
 from .adapters.base import HarvestContext
+from .cache_prune import prune_parse_cache
 from .config import DEFAULT_SETTINGS, Config, ConfigError, SourceConfig
 from .deadline import Budget
 from .errors import ItemError, OutOfTime, SourceError
@@ -116,8 +117,9 @@ class Runner:
         self.reconciler = Reconciler(institutions, mappings)
         for s in config.sources:
             if s.institution and s.institution not in self.reconciler.institutions:
-                raise ConfigError(f"source {s.id!r}: institution {s.institution!r} is not "
-                                  f"in {self.data_dir / 'institutions.yaml'}")
+                raise ConfigError(f"{config.path}: source {s.id!r}: institution "
+                                  f"{s.institution!r} is not in "
+                                  f"{self.data_dir / 'institutions.yaml'}")
         self.http = http or Http(config.settings, self.cache_dir)
         self.old_status = self._read_status()
         self.limits = {**DEFAULT_SETTINGS, **config.settings}
@@ -266,6 +268,7 @@ class Runner:
             else EXIT_OK
         wall = time.monotonic() - clock
         self._write_status(started, results, exit_code, wall)
+        prune_parse_cache(self.cache_dir)
         if self.out is not None:
             self.board.finish()
             self.out.write(summary_table(results, wall) + "\n")

@@ -26,9 +26,12 @@ from typing import Any, Iterable
 import yaml
 
 from . import yamlio
+from .cache_prune import prune_parse_cache
+from .keys import unknown_keys_message
 from .records import (Consultation, Dataset, Institution, NewsItem, Record, RecordError,
                       TransparencyEntry, record_from_dict,
                       record_from_trusted)
+from .registry import institution_from_dict
 
 SCHEMA_VERSION = 1
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,18 +101,6 @@ def load_yaml_cached(path: Path, cache_dir: Path | None) -> Any:
     return _store(cached, data)
 
 
-def _record_line(path: Path, index: int) -> int | None:
-    """Line of records[index] in a source file; only computed when reporting an error."""
-    try:
-        root = yaml.compose(path.read_bytes(), Loader=yamlio.SafeLoader)
-        for key, value in root.value:
-            if key.value == "records":
-                return value.value[index].start_mark.line + 1
-    except Exception:  # noqa: BLE001 - best effort, the message stands without a line
-        return None
-    return None
-
-
 # -- reading ----------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -167,7 +158,8 @@ def read_institutions(path: Path, cache_dir: Path | None = None) -> list[Institu
 def read_registry(path: Path, cache_dir: Path | None = None
                   ) -> tuple[list[Institution], dict[str, str]]:
     """institutions.yaml: the institutions, and the explicit `mappings:` of names
-    as sources write them to registry ids."""
+    as sources write them to registry ids. Every key of every entry is checked
+    (aggregator/registry.py); an error names the file, line, institution and key."""
     if not path.exists():
         return [], {}
     doc = load_yaml_cached(path, cache_dir)
@@ -175,27 +167,49 @@ def read_registry(path: Path, cache_dir: Path | None = None
         return [], {}
     if not isinstance(doc, dict) or not isinstance(doc.get("institutions", []), list):
         raise SnapshotError(f"{path}: expected a mapping with an 'institutions:' list")
+    unknown = unknown_keys_message(doc, ("institutions", "mappings"), "top level")
+    if unknown:
+        raise SnapshotError(f"{path}: {unknown}")
     mappings = doc.get("mappings") or {}
     if not isinstance(mappings, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in mappings.items()):
         raise SnapshotError(f"{path}: 'mappings' must map names to institution ids")
-    out, seen = [], set()
+    out, seen = [], {}
     for n, item in enumerate(doc.get("institutions") or []):
+        iid = item.get("id") if isinstance(item, dict) else None
+        where = f"{_item_line(path, 'institutions', n)}: institution {n + 1}" \
+                f"{f' ({iid!r})' if iid else ''}"
         try:
-            inst = Institution.from_dict(item)
+            inst = institution_from_dict(item)
         except RecordError as exc:
-            iid = item.get("id") if isinstance(item, dict) else None
-            raise SnapshotError(f"{path}: institution {n + 1}"
-                                f"{f' ({iid!r})' if iid else ''}: {exc}") from None
+            raise SnapshotError(f"{where}: {exc}") from None
         if inst.id in seen:
-            raise SnapshotError(f"{path}: institution id {inst.id!r} appears twice")
-        seen.add(inst.id)
+            raise SnapshotError(f"{where}: id {inst.id!r} appears twice (first as "
+                                f"institution {seen[inst.id]})")
+        seen[inst.id] = n + 1
         out.append(inst)
+    for n, inst in enumerate(out):
+        if inst.parent and inst.parent not in seen:
+            raise SnapshotError(f"{_item_line(path, 'institutions', n)}: institution "
+                                f"{inst.id!r}: 'parent' {inst.parent!r} is not registered")
     missing = sorted(v for v in set(mappings.values()) if v not in seen)
     if missing:
         raise SnapshotError(f"{path}: 'mappings' name unknown institution(s): "
                             f"{', '.join(missing)}")
     return out, mappings
+
+
+def _item_line(path: Path, key: str, index: int) -> str:
+    """"path:line" of doc[key][index], or the path alone; computed only for errors
+    (the parse cache keeps no positions)."""
+    try:
+        root = yaml.compose(path.read_bytes(), Loader=yamlio.SafeLoader)
+        for k, value in root.value:
+            if k.value == key:
+                return f"{path}:{value.value[index].start_mark.line + 1}"
+    except Exception:  # noqa: BLE001 - best effort, the message stands without a line
+        return str(path)
+    return str(path)
 
 
 def _validate_source(path: Path, doc: Any) -> dict:
@@ -216,8 +230,7 @@ def _validate_source(path: Path, doc: Any) -> dict:
             records.append(record_from_dict(item).to_dict())
         except RecordError as exc:
             rid = item.get("id") if isinstance(item, dict) else None
-            line = _record_line(path, n)
-            where = f"{path}:{line}" if line else str(path)
+            where = _item_line(path, "records", n)
             raise SnapshotError(f"{where}: record {n + 1}"
                                 f"{f' ({rid})' if rid else ''}: {exc}") from None
     return {"source": str(doc.get("source") or path.stem), "adapter": doc.get("adapter"),
@@ -264,7 +277,7 @@ def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
                 raise SnapshotError(str(exc)) from None
             doc = _validate_source(path, parsed)
         doc = _store(cached, doc)
-    _remember(pointer, cached, chunks, doc, stat)
+    _remember(pointer, cached, chunks, doc, stat, path)
     return doc
 
 
@@ -297,15 +310,19 @@ def _chunk_key(chunk: bytes) -> bytes:
     return hashlib.blake2b(chunk, digest_size=12).digest()
 
 
+def pointer_path(path: Path) -> Path:
+    return path.resolve()
+
+
 def _pointer(cache_dir: Path | None, path: Path) -> Path | None:
     if cache_dir is None:
         return None
-    name = hashlib.blake2b(str(path.resolve()).encode(), digest_size=12).hexdigest()
+    name = hashlib.blake2b(str(pointer_path(path)).encode(), digest_size=12).hexdigest()
     return Path(cache_dir) / "parse" / "by-path" / f"{name}.marshal"
 
 
 def _remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | None,
-              doc: dict, stat: list) -> None:
+              doc: dict, stat: list, path: Path) -> None:
     """Note, for this path, the parse-cache entry that holds its records, the
     file's size and time (an untouched file is then not even read: the
     snapshot writer replaces files, so a new version has a new time), and each
@@ -318,8 +335,10 @@ def _remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | N
     if chunks is not None and len(chunks) == len(doc[VALIDATED]):
         keys = [_chunk_key(c) for c in chunks]
     try:
+        # The file's path: the pruner keeps what existing files point at (cache_prune.py).
         yamlio.write_atomic(pointer, marshal.dumps(
-            {"entry": cached.name, "keys": keys, "stat": stat}), durable=False)
+            {"entry": cached.name, "keys": keys, "stat": stat,
+             "path": str(pointer_path(path))}), durable=False)
     except OSError:
         pass
 
@@ -412,6 +431,7 @@ def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True,
     finally:
         if gc_was_enabled:
             gc.enable()
+    prune_parse_cache(cache)       # at most once an hour
     status = data_dir / "status.yaml"
     if status.exists():
         doc = load_yaml_cached(status, None)

@@ -59,6 +59,25 @@ def load_manifests(folder: Path = MANIFESTS) -> tuple[list[dict], list[tuple[str
     return sources, routes
 
 
+def demo_ids(folder: Path = MANIFESTS) -> set[str]:
+    return {entry["id"] for entry in load_manifests(folder)[0]}
+
+
+def foreign_sources(data_dir: Path, folder: Path = MANIFESTS) -> list[str]:
+    """Sources in `data_dir` that are not the demo's (a real deployment's), from
+    its source files and its status.yaml; empty for the demo or an empty folder."""
+    demo = demo_ids(folder)
+    found = {p.stem for p in Path(data_dir, "sources").glob("*.yaml")}
+    status = Path(data_dir, "status.yaml")
+    if status.exists():
+        try:
+            doc = yamlio.load_file(status) or {}
+            found |= set((doc.get("sources") or {}) if isinstance(doc, dict) else ())
+        except yamlio.YamlError:
+            found.add("(an unreadable status.yaml)")
+    return sorted(found - demo)
+
+
 def build(data_dir: Path, out=sys.stderr, cache_dir: Path | None = None) -> int:
     entries, routes = load_manifests()
     config = parse_config({"sources": entries}, MANIFESTS)
@@ -101,7 +120,17 @@ def _zero_timings(status: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Regenerate the bundled snapshot.")
     p.add_argument("--data", type=Path, default=ROOT / "content" / "data")
+    p.add_argument("--force", action="store_true",
+                   help="regenerate even when the folder holds other sources (a real portal)")
     args = p.parse_args(argv)
+    real = foreign_sources(args.data)
+    if real and not args.force:
+        # The demo's files and status would replace a real deployment's.
+        print(f"error: {args.data} is not the demo snapshot (it has source(s) "
+              f"{', '.join(real[:5])}{' ...' if len(real) > 5 else ''}): `make snapshot` "
+              "would bring the demo back over it and reset status.yaml. Use another "
+              "DATA=dir, or FORCE=1 (--force) if that is really wanted.", file=sys.stderr)
+        return 2
     return build(args.data, cache_dir=ROOT / ".cache" / "snapshot")
 
 

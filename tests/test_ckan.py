@@ -319,7 +319,7 @@ def test_user_fq_is_kept_in_incremental_runs(tmp_path, replay):
     ({"api": "rest"}, "'api' must be"),
     ({"rows": 5000}, "'rows' must be between"),
     ({"dataset_url": "{base}/{slug}"}, "dataset_url"),
-    ({"rows": "100"}, "wrong type"),
+    ({"rows": "100"}, "'rows' must be a whole number, not '100'"),
     ({"page_size": 10}, "unknown option"),
 ])
 def test_bad_options_are_configuration_errors(tmp_path, options, message):

@@ -111,7 +111,7 @@ def test_missing_or_broken_sources_file(tmp_path, capsys):
     assert f"{broken}:" in capsys.readouterr().err
     broken.write_text("settings: {timeout: soon}\nsources: []\n")
     assert main(["validate", "--sources", str(broken), "--data", str(tmp_path / "data")]) == 2
-    assert "timeout must be a number" in capsys.readouterr().err
+    assert "settings: 'timeout' must be a number, not 'soon'" in capsys.readouterr().err
     assert not (tmp_path / "data").exists()
 
 

@@ -190,5 +190,5 @@ def test_retries_that_fit_still_happen(tmp_path, replay):
                                        ("run_max_seconds", 0), ("source_max_seconds", "1h")])
 def test_bad_limits_are_configuration_errors(tmp_path, key, value):
     from aggregator.config import ConfigError, parse_config
-    with pytest.raises(ConfigError, match=f"settings: {key} must be"):
+    with pytest.raises(ConfigError, match=f"settings: '{key}' must be"):
         parse_config({"sources": [], "settings": {key: value}}, tmp_path / "sources.yaml")

@@ -195,8 +195,8 @@ def test_hostile_markup_in_translated_fields(replay, tmp_path):
 @pytest.mark.parametrize("options, message", [
     ({"spaces": ["processes", "initiatives"]}, "spaces must list"),
     ({"spaces": []}, "spaces must list"),
-    ({"fallback_locales": "en"}, "wrong type"),
-    ({"locale": 3}, "wrong type"),
+    ({"fallback_locales": "en"}, "'fallback_locales' must be a list"),
+    ({"locale": 3}, "'locale' must be text, not 3"),
 ])
 def test_bad_options_are_configuration_errors(options, message):
     with pytest.raises(ConfigError, match=message):

@@ -303,12 +303,10 @@ def test_feeds_are_valid_atom(site):
         assert f"feeds/{name}" in page
 
 
-def test_sitemap_lists_every_page_and_robots_points_to_it(site):
-    sitemap = (site / "sitemap.xml").read_text()
-    locs = set(re.findall(r"<loc>([^<]*)</loc>", sitemap))
-    pages = {parse(site, p).url for p in html_pages(site)} - {"/404.html"}
-    assert {"/" + loc.lstrip("/") for loc in locs} == pages
-    assert "Sitemap: /sitemap.xml" in (site / "robots.txt").read_text()
+def test_a_preview_has_no_sitemap_of_relative_addresses(site):
+    # Search engines take only absolute <loc>s: the sitemap comes with `make publish`.
+    assert not (site / "sitemap.xml").exists()
+    assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
 
 
 def test_catalog_exports(site, tmp_path):
@@ -366,8 +364,14 @@ def test_production_build_uses_absolute_urls(tmp_path):
     page = (out / "datos" / "conjunto-1" / "index.html").read_text()
     assert '<link rel="canonical" href="https://gobiernoabierto.example/datos/conjunto-1/">' in page
     assert '"url":"https://gobiernoabierto.example/datos/conjunto-1/"' in page
-    assert "<loc>https://gobiernoabierto.example/</loc>" in (out / "sitemap.xml").read_text()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "<loc>https://gobiernoabierto.example/</loc>" in sitemap
     assert "Sitemap: https://gobiernoabierto.example/sitemap.xml" in (out / "robots.txt").read_text()
+    # Every page, and only pages, each at its absolute address.
+    locs = set(re.findall(r"<loc>([^<]*)</loc>", sitemap))
+    assert all(loc.startswith("https://gobiernoabierto.example/") for loc in locs)
+    pages = {parse(out, p).url for p in html_pages(out)} - {"/404.html"}
+    assert {loc.removeprefix("https://gobiernoabierto.example") for loc in locs} == pages
     assert 'href="/theme/css/portal.css"' in (out / "404.html").read_text() or \
         'href="https://gobiernoabierto.example/theme/css/portal.css"' in (out / "404.html").read_text()
 

@@ -12,22 +12,13 @@ from datetime import datetime
 from typing import Any, ClassVar, Iterator
 from urllib.parse import urlsplit
 
-from ..config import ConfigError, SourceConfig
+from ..config import ConfigError, Option, SourceConfig, check_value
 from ..errors import ItemError, SourceError
 from ..http import Http
 from ..records import Record
 from ..sanitize import Warnings
 
 __all__ = ["Adapter", "HarvestContext", "ItemError", "SourceError", "Option"]
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """An adapter option in `sources.yaml` (`options:`), with its type and default."""
-
-    type: type | tuple[type, ...]
-    default: Any = None
-    help: str = ""
 
 
 @dataclass
@@ -61,19 +52,16 @@ class Adapter:
 
     @classmethod
     def check_options(cls, source: SourceConfig) -> dict:
-        unknown = set(source.options) - set(cls.OPTIONS)
+        """The source's options with defaults filled in, each checked against its
+        declaration in OPTIONS; adapters add checks of their own on top."""
+        unknown = sorted(set(source.options) - set(cls.OPTIONS))
         if unknown:
             raise ConfigError(f"source {source.id!r}: unknown option(s) for adapter "
-                              f"{cls.name!r}: {', '.join(sorted(unknown))} "
+                              f"{cls.name!r}: {', '.join(map(str, unknown))} "
                               f"(known: {', '.join(sorted(cls.OPTIONS)) or 'none'})")
-        out = {}
-        for key, opt in cls.OPTIONS.items():
-            value = source.options.get(key, opt.default)
-            if value is not None and not isinstance(value, opt.type):
-                raise ConfigError(f"source {source.id!r}: option {key!r} has the wrong type "
-                                  f"({type(value).__name__})")
-            out[key] = value
-        return out
+        return {key: check_value(source.options.get(key, opt.default), opt,
+                                 f"source {source.id!r}: option {key!r}")
+                for key, opt in cls.OPTIONS.items()}
 
     @classmethod
     def portal_url(cls, source: SourceConfig) -> str:

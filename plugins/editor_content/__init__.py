@@ -12,6 +12,7 @@ import sys
 
 from pelican import signals
 
+from .collisions import check_generator
 from .generator import EditorContentGenerator
 from .reader import ERRORS_KEY, FrontMatterReader
 
@@ -59,4 +60,6 @@ def _check(generators) -> None:
 def register():
     signals.readers_init.connect(_add_reader)
     signals.get_generators.connect(_get_generators)
+    signals.article_generator_finalized.connect(check_generator)
+    signals.page_generator_finalized.connect(check_generator)
     signals.all_generators_finalized.connect(_check)

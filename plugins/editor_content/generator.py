@@ -11,11 +11,11 @@ from markupsafe import Markup
 from pelican.contents import SkipStub
 from pelican.generators import Generator
 
-from .frontmatter import FrontMatterError
+from .collisions import slug_collisions
 
 # The portal plugin's placeholder for SITEURL (see portal_site/filters.py).
 SITEURL_MARK = "\x1aSITEURL\x1a"
-from .reader import ERRORS_KEY, shown_path
+from .reader import ERRORS_KEY
 from .schema import kind_of
 
 
@@ -64,25 +64,29 @@ class EditorContentGenerator(Generator):
 
     def generate_context(self) -> None:
         found: dict[str, list[EditorItem]] = {"app": [], "event": []}
+        hidden: dict[str, list[EditorItem]] = {"app": [], "event": []}
         for folder, kind in self.FOLDERS.items():
-            slugs: dict[str, str] = {}
+            items = []
             for path in sorted(self.get_files([folder], extensions=("md", "markdown"))):
                 if kind_of(path) is None:
                     continue
                 item = self.readers.read_file(base_path=self.path, path=path,
                                               content_class=EditorItem, context=self.context)
-                if isinstance(item, SkipStub) or item.status in ("draft", "hidden"):
+                if not isinstance(item, SkipStub):
+                    items.append(item)
+            # Drafts and hidden files too: publishing one must not replace another.
+            collisions = slug_collisions(items, self.path)
+            self.settings.setdefault(ERRORS_KEY, []).extend(m for _, m in collisions)
+            clashing = {id(item) for item, _ in collisions}
+            for item in items:
+                if item.status == "draft" or id(item) in clashing:
                     continue
-                if item.slug in slugs:
-                    self.settings.setdefault(ERRORS_KEY, []).append(str(FrontMatterError(
-                        shown_path(os.path.join(self.path, path)), 1,
-                        f"slug '{item.slug}' is already used by {slugs[item.slug]} "
-                        "(set a different 'slug:')")))
-                    continue
-                slugs[item.slug] = path
                 item.kind = kind
                 item.url = f"{folder}/{item.slug}/"
-                found[kind].append(item)
+                # hidden: its page is built, but no listing, feed or search shows it.
+                (hidden if item.status == "hidden" else found)[kind].append(item)
         self.context["apps"] = sorted(found["app"], key=lambda a: (not a.featured,
                                                                    a.title.lower()))
         self.context["events"] = sorted(found["event"], key=lambda e: e.date)
+        self.context["hidden_apps"] = hidden["app"]
+        self.context["hidden_events"] = hidden["event"]

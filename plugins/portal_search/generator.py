@@ -83,18 +83,20 @@ def documents_of(context: dict):
     return DocumentBuilder(model, formats, transparency_page).all(context)
 
 
-def build_index(documents: list, output_path: str | Path, per_shard: int = SHARD_PAGES) -> None:
+def build_index(documents: list, output_path: str | Path, per_shard: int = SHARD_PAGES,
+                language: str = "es") -> None:
     """Write the bundles for these documents, unless the output already has them."""
     output = Path(output_path)
     key, count = digest(documents, per_shard)
     shards = shard_count(count, per_shard)
-    stamp = {"digest": key, "documents": count, "shards": shards}
+    stamp = {"digest": key, "documents": count, "shards": shards, "language": language}
     if read_stamp(output) == stamp and all(
             (output / name / "pagefind.js").is_file() for name in bundle_names(shards)):
         log.info("Search: %d documents unchanged, index kept", count)
         return
     try:
-        stats = write_bundles(plan(documents, per_shard), output, stamp)
+        stats = write_bundles(plan(documents, per_shard), output, stamp,
+                              {"force_language": language})
     except (OSError, RuntimeError) as exc:
         print(f"error: search index not written: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc
@@ -127,4 +129,5 @@ class SearchGenerator(Generator):
         signals.finalized.disconnect(self._finalized)
         documents, self._documents = self._documents, None
         if documents is not None:
-            build_index(documents, self.output_path, self._per_shard)
+            build_index(documents, self.output_path, self._per_shard,
+                        self.settings.get("DEFAULT_LANG") or "es")

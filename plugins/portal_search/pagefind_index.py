@@ -38,7 +38,8 @@ from .documents import NO_DATE, SearchDocument
 
 log = logging.getLogger(__name__)
 
-# One index per bundle, stemmed as Spanish whatever the page says.
+# One index per bundle, stemmed in the portal's language (DEFAULT_LANG) whatever
+# the page says.
 CONFIG: IndexConfig = {"force_language": "es"}
 SHARD_PAGES = 25_000
 PRIMARY = "pagefind"
@@ -149,11 +150,12 @@ def _write_files(docs: Sequence[SearchDocument], scratch: Path) -> list[SearchDo
     return messages
 
 
-async def _index_shard(docs: Sequence[SearchDocument], target: Path, scratch: Path) -> None:
+async def _index_shard(docs: Sequence[SearchDocument], target: Path, scratch: Path,
+                       config: IndexConfig = CONFIG) -> None:
     messages = _write_files(docs, scratch)
     service = await _Service().launch()
     try:
-        index = await service.create_index(CONFIG)
+        index = await service.create_index(config)
         if any(scratch.iterdir()):
             await index.add_directory(str(scratch))
         for start in range(0, len(messages), BATCH):
@@ -176,7 +178,8 @@ def _size(folder: Path) -> tuple[int, int]:
     return files, sizes
 
 
-def write_bundles(shards: list[list[SearchDocument]], output: Path, stamp: dict) -> IndexStats:
+def write_bundles(shards: list[list[SearchDocument]], output: Path, stamp: dict,
+                  config: IndexConfig = CONFIG) -> IndexStats:
     """Index each shard into its bundle folder under `output`, replacing what was
     there (stale shards of a larger earlier build included)."""
     started = time.monotonic()
@@ -185,7 +188,7 @@ def write_bundles(shards: list[list[SearchDocument]], output: Path, stamp: dict)
     names = bundle_names(len(shards))
     for name, docs in zip(names, shards):
         # A fresh process per shard: its memory goes back to the system after.
-        asyncio.run(_index_shard(docs, work / name, work / f"{name}.src"))
+        asyncio.run(_index_shard(docs, work / name, work / f"{name}.src", config))
     (work / PRIMARY / STAMP).write_text(json.dumps(stamp, sort_keys=True) + "\n", "utf-8")
     old = work / "old"
     old.mkdir()

@@ -7,16 +7,25 @@ from pelican import signals
 
 from aggregator.snapshot import default_cache_dir
 
-from .filters import FILTERS
+from .filters import FILTERS, filters_for
 from .generator import PortalGenerator
+from .writer import PortalWriter
 
 
 def _get_generators(pelican_object):
     return PortalGenerator
 
 
+def _get_writer(pelican_object):
+    return PortalWriter
+
+
 def _add_filters(pelican_object):
-    pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
+    try:
+        filters = filters_for(pelican_object.settings)
+    except ValueError:      # reported by the generator as a one-line build error
+        filters = FILTERS
+    pelican_object.settings.setdefault("JINJA_FILTERS", {}).update(filters)
 
 
 def _bytecode_cache(generator):
@@ -35,4 +44,5 @@ def _bytecode_cache(generator):
 def register():
     signals.initialized.connect(_add_filters)
     signals.get_generators.connect(_get_generators)
+    signals.get_writer.connect(_get_writer)
     signals.generator_init.connect(_bytecode_cache)

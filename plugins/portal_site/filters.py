@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import json
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
@@ -38,32 +40,69 @@ def as_date(value) -> date | None:
     return value
 
 
+def portal_zone(settings: dict | None = None) -> ZoneInfo:
+    """The portal's time zone: Pelican's TIMEZONE (UTC when unset)."""
+    name = (settings or {}).get("TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"TIMEZONE: unknown time zone {name!r} (an IANA name such as "
+                         "America/Santiago)") from None
+
+
+def now(settings: dict | None = None) -> datetime:
+    """The build's clock in the portal's time zone. PORTAL_NOW (environment or
+    setting) fixes the instant: an ISO 8601 time, read in TIMEZONE when it has no
+    offset (tests: 23:30 in Santiago is already the next day in UTC)."""
+    zone = portal_zone(settings)
+    fixed = os.environ.get("PORTAL_NOW") or (settings or {}).get("PORTAL_NOW")
+    if not fixed:
+        return datetime.now(timezone.utc).astimezone(zone)
+    instant = datetime.fromisoformat(str(fixed).replace("Z", "+00:00"))
+    return instant.astimezone(zone) if instant.tzinfo else instant.replace(tzinfo=zone)
+
+
 def today(settings: dict | None = None) -> date:
-    """The build date; PORTAL_TODAY=YYYY-MM-DD pins it (tests, reproducible builds)."""
+    """The build date, the portal's day (not UTC's): "open now", "closes in N days"
+    and upcoming events follow it. PORTAL_TODAY=YYYY-MM-DD pins it (tests,
+    reproducible builds)."""
     pinned = os.environ.get("PORTAL_TODAY") or (settings or {}).get("PORTAL_TODAY")
     if pinned:
         return date.fromisoformat(str(pinned))
-    return datetime.now(timezone.utc).date()
+    return now(settings).date()
+
+
+def babel_locale(settings: dict | None = None) -> str:
+    """The locale dates and numbers are written in (through Babel): the portal's
+    language, DEFAULT_LANG ("es": "26 de noviembre de 2026", "25 nov 2026")."""
+    name = str((settings or {}).get("DEFAULT_LANG") or LOCALE)
+    try:
+        return str(Locale.parse(name.replace("-", "_")))
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(f"DEFAULT_LANG: {name!r} is not a language Babel knows "
+                         "(e.g. es, pt, en)") from None
 
 
 @lru_cache(maxsize=65536)
-def _fecha(value: str, fmt: str) -> str:
+def _fecha(value: str, fmt: str, locale: str) -> str:
     d = parse_date(value)
     if d is None:
         return value
     if isinstance(d, datetime) and fmt == "long-time":
-        return format_datetime(d, "d 'de' MMMM 'de' y, HH:mm", locale=LOCALE)
+        if locale.split("_")[0] == "es":
+            return format_datetime(d, "d 'de' MMMM 'de' y, HH:mm", locale=locale)
+        return f"{format_date(d.date(), 'long', locale=locale)}, {d:%H:%M}"
     return format_date(d if not isinstance(d, datetime) else d.date(),
-                       "long" if fmt.startswith("long") else fmt, locale=LOCALE)
+                       "long" if fmt.startswith("long") else fmt, locale=locale)
 
 
-def fecha(value, fmt: str = "long") -> str:
-    """'2024-03-05' -> '5 de marzo de 2024'."""
+def fecha(value, fmt: str = "long", locale: str = LOCALE) -> str:
+    """'2024-03-05' -> '5 de marzo de 2024' (in `locale`)."""
     if value is None or value == "":
         return ""
     if isinstance(value, (date, datetime)):
         value = value.isoformat()
-    return _fecha(str(value), fmt)
+    return _fecha(str(value), fmt, locale)
 
 
 def iso_date(value) -> str:
@@ -82,8 +121,8 @@ def _es(x: int | float) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def tamano(size) -> str:
-    """Bytes in a human unit, Spanish decimals: 1536 -> '1,5 KB'."""
+def tamano(size, locale: str = LOCALE) -> str:
+    """Bytes in a human unit, decimals as `locale` writes them: 1536 -> '1,5 KB'."""
     if size in (None, ""):
         return ""
     n = float(size)
@@ -91,15 +130,17 @@ def tamano(size) -> str:
         if n < 1024 or unit == "TB":
             if unit == "bytes":
                 return f"{int(n)} bytes"
-            return f"{_es(round(n, 1))} {unit}"
+            return f"{numero(round(n, 1), locale)} {unit}"
         n /= 1024
     return ""
 
 
-def numero(n) -> str:
+def numero(n, locale: str = LOCALE) -> str:
+    if locale.split("_")[0] != "es":
+        return format_decimal(n or 0, locale=locale)
     if isinstance(n, (int, float)) and not isinstance(n, bool):
         return _es(n if isinstance(n, int) else round(n, 1))
-    return format_decimal(n or 0, locale=LOCALE)
+    return format_decimal(n or 0, locale=locale)
 
 
 def dias(n) -> str:
@@ -205,3 +246,10 @@ def fill_siteurl(fragments, siteurl: str) -> Markup:
 FILTERS = {"fecha": fecha, "iso_date": iso_date, "tamano": tamano, "numero": numero,
            "dias": dias, "faltan": faltan, "excerpt": excerpt, "jsonld": jsonld,
            "fill_siteurl": fill_siteurl, "frecuencia": frecuencia}
+
+
+def filters_for(settings: dict | None) -> dict:
+    """FILTERS writing dates and numbers in the portal's locale (babel_locale)."""
+    locale = babel_locale(settings)
+    return {**FILTERS, "fecha": partial(fecha, locale=locale),
+            "numero": partial(numero, locale=locale), "tamano": partial(tamano, locale=locale)}

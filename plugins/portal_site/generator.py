@@ -21,16 +21,18 @@ from aggregator.snapshot import SnapshotError, default_cache_dir, source_files
 from aggregator.transparency import PatternError, patterns_from_settings
 
 from . import light
-from .filters import FILTERS, today
+from .filters import filters_for, today
 from .fragments import FragmentStore
 from .indexes import build_indexes, initial
 from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
+from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
 from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
                        participation, register_pages, seo, status, transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
+from .writer import copy_static
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,13 @@ SECTIONS = [home, datasets, institutions, participation, transparency, register_
 class PortalGenerator(Generator):
     def generate_context(self) -> None:
         started = time.monotonic()
-        self.env.filters.update(FILTERS)
+        try:
+            self.env.filters.update(filters_for(self.settings))
+            day = today(self.settings)
+        except ValueError as exc:       # DEFAULT_LANG or TIMEZONE unknown
+            stop_build(str(exc))
         self.env.filters["initial"] = initial
         data_dir = Path(self.settings.get("PORTAL_DATA") or Path(self.path) / "data")
-        day = today(self.settings)
         light.forget()
         # Hundreds of thousands of long-lived objects and no cycles among them:
         # the cyclic collector would only walk them again and again while they
@@ -82,7 +87,9 @@ class PortalGenerator(Generator):
                                         known_slugs, prebuilt)
             self.css = theme_css(self.settings.get("THEME_COLORS") or {})
             self.transparency_patterns = patterns_from_settings(self.settings)
-        except (SnapshotError, ThemeColorError, PatternError) as exc:
+            for name in ("PORTAL_NAV", "PORTAL_FOOTER_LINKS"):
+                check_links(name, self.settings.get(name))
+        except (SnapshotError, ThemeColorError, PatternError, NavigationError) as exc:
             stop_build(str(exc))
         self.record_entries = self.records.entries(self.model.snapshot)
         self.model.idx = build_indexes(self.model, {
@@ -99,6 +106,14 @@ class PortalGenerator(Generator):
         self.manifest = Manifest(self.output_path, global_fp)
         self.store = FragmentStore(default_cache_dir(), global_fp)
         self.site = Site(self, writer, self.manifest, self.store)
+        self.writer = writer
+        # The theme's static files (THEME_STATIC_PATHS is empty in pelicanconf.py:
+        # Pelican would copy them again on every build).
+        self.theme_files = []
+        if hasattr(writer, "write_bytes"):
+            self.theme_files = copy_static(writer, Path(self.theme) / "static",
+                                           self.settings.get("THEME_STATIC_DIR", "theme"),
+                                           self.settings.get("IGNORE_FILES") or ())
         self.timings: list[str] = [f"(snapshot and indexes {self.context_seconds:.1f}s, "
                                    f"{self.light_count} datasets from the record cache, "
                                    f"fingerprints {time.monotonic() - self.started:.1f}s)"]
@@ -128,6 +143,7 @@ class PortalGenerator(Generator):
         signals.finalized.disconnect(self._finalized)
         self.site.extra_pages = self.written_elsewhere
         self._run(seo)
+        self._check_collisions()
         saving = time.monotonic()
         removed = self.manifest.remove_stale()
         self.manifest.save()
@@ -139,11 +155,28 @@ class PortalGenerator(Generator):
             gc.unfreeze()
         self.timings.append(f"(caches saved in {time.monotonic() - saving:.1f}s)")
         if os.environ.get("PORTAL_BUILD_TIMINGS"):
-            print(f"Portal sections (pages written): {'; '.join(self.timings)}",
+            print(f"Portal sections (pages rendered): {'; '.join(self.timings)}",
                   file=sys.stderr)
-        log.info("Portal: %d pages and files written, %d unchanged, %d removed in %.1fs",
+        log.info("Portal: %d pages and files rendered, %d unchanged, %d removed in %.1fs",
                  self.manifest.rendered, self.manifest.kept, removed,
                  time.monotonic() - self.started)
+        if hasattr(self.writer, "written"):
+            log.info("Output: %d files written, %d left alone (same bytes)",
+                     self.writer.written, self.writer.unchanged)
+
+    def _check_collisions(self) -> None:
+        """Two things published at one address (an editor's page named after a
+        section, the search page...) stop the build, naming both; otherwise every
+        file of this build is listed, so the next one removes what it drops."""
+        origins = getattr(self.writer, "origins", None)
+        if origins is None:
+            return
+        problems = self.writer.collisions(self.manifest.kept_pages())
+        if problems:
+            head = f"{len(problems)} addresses published twice:\n  " if len(problems) > 1 else ""
+            stop_build(head + "\n  ".join(problems))
+        statics = [sf.save_as for sf in self.context.get("staticfiles") or ()]
+        self.manifest.own([*origins, *statics, *self.theme_files])
 
 
 def autoreloading() -> bool:

@@ -147,6 +147,7 @@ class Manifest:
             pass
         self.kept = 0
         self.rendered = 0
+        self.written_pages: set[str] = set()
 
     def page_digest(self, save_as: str, fingerprint: Iterable[str]) -> str:
         return digest(self.global_fp, save_as, *fingerprint)
@@ -164,6 +165,7 @@ class Manifest:
     def wrote(self, save_as: str, page_digest: str | None) -> None:
         # A page without a fingerprint is still listed, so it can be removed later.
         self.current[save_as] = page_digest or ""
+        self.written_pages.add(save_as)
         self.rendered += 1
         if self._group is not None:
             self._group.append(save_as)
@@ -199,6 +201,17 @@ class Manifest:
 
     def _group_digest(self, group_digest: str) -> str:
         return digest(self.global_fp, group_digest)
+
+    def kept_pages(self) -> list[str]:
+        """Pages of this build taken from the previous one (not rendered now)."""
+        return [p for p in self.current if p not in self.written_pages]
+
+    def own(self, paths: Iterable[str]) -> None:
+        """Files other writers put in the output in this build (editors' pages,
+        static files): listed, so that when a later build no longer writes one,
+        it is removed like a portal page."""
+        for path in paths:
+            self.current.setdefault(path, "")
 
     def stale(self) -> list[str]:
         """Pages a previous build wrote that this one no longer produces."""

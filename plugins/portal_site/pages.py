@@ -152,10 +152,13 @@ class Sink:
             page_digest = self.manifest.page_digest(save_as, fingerprint)
             if self._kept(save_as, page_digest):
                 return False
-        path = os.path.join(self.generator.output_path, save_as)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
         data = produce()
-        with open(path, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        if hasattr(self.writer, "write_bytes"):     # the portal's writer: unchanged bytes kept
+            self.writer.write_bytes(save_as, data)
+        else:
+            path = os.path.join(self.generator.output_path, save_as)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
         self.manifest.wrote(save_as, page_digest)
         return True

@@ -19,9 +19,10 @@ from functools import lru_cache
 from .indexes import fold_name
 from .urls import short_hash, slugify
 
+# Entries whose institution is not in the registry: /transparencia/sin-institucion/.
+# The words of /transparencia/ that are not institutions are reserved ids
+# (aggregator/registry.py RESERVED_IDS).
 NO_INSTITUTION = "sin-institucion"
-# Segments of /transparencia/ that are not institutions.
-RESERVED = {"lobby", "entidades", "pagina", NO_INSTITUTION}
 KINDS = {"audiencia": ("Audiencia", "Audiencias"), "viaje": ("Viaje", "Viajes"),
          "donativo": ("Donativo", "Donativos")}
 ROLES = {"official": "Autoridad o funcionario (sujeto pasivo)", "lobbyist": "Lobbista",

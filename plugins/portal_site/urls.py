@@ -16,6 +16,8 @@ from operator import attrgetter
 from typing import Iterable
 from urllib.parse import urlsplit
 
+from aggregator.registry import RESERVED_IDS
+
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _OPAQUE = re.compile(r"^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
                      r"|[0-9a-f]{16,}|[0-9]+)$")
@@ -25,7 +27,9 @@ RESERVED = {
     "datos": {"pagina", "tema", "temas", "etiqueta", "etiquetas", "formato", "formatos",
               "licencia", "licencias", "institucion", "instituciones"},
     "participacion": {"pagina", "cerradas", "abiertas", "proximas"},
-    "instituciones": {"pagina", "tipo", "region", "sin-informacion"},
+    # Institution ids are checked against these when the registry is read.
+    "instituciones": set(RESERVED_IDS),
+    "transparencia": set(RESERVED_IDS),
 }
 
 

@@ -35,3 +35,11 @@ def write(site) -> None:
     for event in site.events:
         sink.page(f"{event.url}index.html", "event", None, event=event,
                   upcoming=event.upcoming(today))
+    # `status: hidden`: the page is built at its address, but no listing, feed,
+    # search or sitemap shows it (as Pelican does for hidden news and pages).
+    for app in site.context.get("hidden_apps") or ():
+        sink.page(f"{app.url}index.html", "app", None, sitemap=False, app=app,
+                  used=resolve_datasets(site, app))
+    for event in site.context.get("hidden_events") or ():
+        sink.page(f"{event.url}index.html", "event", None, sitemap=False, event=event,
+                  upcoming=event.upcoming(today))

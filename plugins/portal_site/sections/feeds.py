@@ -8,7 +8,7 @@ from datetime import datetime, time, timezone
 
 from feedgenerator import Atom1Feed, get_tag_uri
 
-from ..filters import excerpt, fecha, parse_date
+from ..filters import babel_locale, excerpt, fecha, parse_date
 
 MAX_ITEMS = 50
 NEWS_FEED = "feeds/noticias-instituciones.atom.xml"
@@ -31,7 +31,8 @@ def _base(site) -> str:
 def _feed(site, title: str, path: str, page: str) -> Atom1Feed:
     base = _base(site)
     return Atom1Feed(title=f"{site.settings['SITENAME']} - {title}", link=f"{base}/{page}",
-                     description=title, language="es", feed_url=f"{base}/{path}")
+                     description=title, language=site.settings.get("DEFAULT_LANG") or "es",
+                     feed_url=f"{base}/{path}")
 
 
 def _news(site) -> bytes:
@@ -56,11 +57,14 @@ def _participation(site) -> bytes:
     feed = _feed(site, "Participación ciudadana", PARTICIPATION_FEED, "participacion/")
     recent = sorted(model.consultations, key=lambda c: (c.start or "", c.id), reverse=True)
     labels = {"open": "Abierta", "upcoming": "Próxima", "closed": "Cerrada"}
+    locale = babel_locale(site.settings)
     for c in recent[:MAX_ITEMS]:
         inst = model.institution_of(c)
         link = f"{base}/participacion/{model.slugs[c.id]}/"
-        dates = " · ".join(x for x in (f"desde {fecha(c.start)}" if c.start else "",
-                                       f"hasta {fecha(c.end)}" if c.end else "") if x)
+        dates = " · ".join(x for x in (f"desde {fecha(c.start, locale=locale)}" if c.start
+                                       else "",
+                                       f"hasta {fecha(c.end, locale=locale)}" if c.end else "")
+                           if x)
         text = f"{labels[idx.status[c.id]]}. {dates}. {excerpt(c.description_html, 500)}"
         when = _when(c.start)
         feed.add_item(title=c.title, link=link, description=text.strip(),

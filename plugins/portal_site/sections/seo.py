@@ -1,5 +1,7 @@
 """sitemap.xml (split in files of 40,000 URLs behind an index when larger),
-robots.txt pointing at it, and 404.html. Runs last: it lists every page."""
+robots.txt pointing at it, and 404.html. Runs last: it lists every page.
+The sitemap is written only when SITEURL is an absolute address (`make
+publish`): search engines take only absolute <loc>s."""
 
 from __future__ import annotations
 
@@ -23,11 +25,16 @@ def _urlset(base: str, urls: list[str]) -> str:
 def write(site) -> None:
     sink = site.sink
     sink.page("404.html", "404", None, sitemap=False, relative=False)
+    base = _base(site)
+    if not base.startswith(("https://", "http://")):
+        # A preview (`make html`, relative URLs): a sitemap needs absolute <loc>s,
+        # so there is none until `make publish` knows the site's address.
+        sink.file("robots.txt", lambda: "User-agent: *\nAllow: /\n", [""])
+        return
     others = [u[: -len("index.html")] if u.endswith("index.html") else u
               for u in getattr(site, "extra_pages", ()) if u != "404.html"]
     urls = list(dict.fromkeys([*sink.urls, *(a.url for a in site.articles),
                                *(p.url for p in site.pages), *others]))
-    base = _base(site)
     if len(urls) <= URLS_PER_FILE:
         sink.file("sitemap.xml", lambda: _urlset(base, urls), [base, *urls])
     else:
