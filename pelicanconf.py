@@ -24,9 +24,11 @@ PORTAL_NAV = [
     ("Instituciones", "instituciones/"),
     ("Participación", "participacion/"),
     ("Transparencia", "transparencia/"),
+    ("Evaluación", "evaluacion/"),
     ("Noticias", "noticias/"),
     ("Apps", "apps/"),
     ("Eventos", "eventos/"),
+    ("Cambios", "cambios/"),
     ("Estado de las fuentes", "estado/"),
 ]
 # The footer: a sentence after the site's name, then the editors' pages
@@ -68,9 +70,68 @@ PORTAL_SOURCE_NAMES = {}
 # /catalogo/ always has datasets.csv; data.json (DCAT-US 1.1) also when True: it holds
 # every description (about 1.7 KB per dataset) and adds some 6% to a full build.
 PORTAL_EXPORT_DATA_JSON = False
+# /cambios/ and the "Historial" of record pages show the changes of this many months
+# (the most recent month files of content/data/changes/; older ones stay in git).
+PORTAL_CHANGES_MONTHS = 12
 # Transparency links built from each institution's cplt_code (aggregator/transparency.py);
 # set PORTAL_TRANSPARENCY_URL / PORTAL_REQUEST_URL / PORTAL_LOBBY_URL to another
 # country's URL patterns ({code}, {id}, {leylobby_id}), or None to hide a link.
+
+# The open-government scorecard (/evaluacion/, docs/scorecard.md): the one place its
+# weights and thresholds live. `python -m aggregator score` (also run at the end of
+# `aggregator run` and `make snapshot`) reads this block from this file, computes
+# content/data/scores.yaml and records these values in it; /evaluacion/metodologia/
+# is generated from that record, so the totals and the method page always agree.
+# Change a value, run `python -m aggregator score`, rebuild.
+PORTAL_SCORECARD = {
+    # Points of each indicator (an indicator left out is not computed). An
+    # institution's total is 100 x points earned / points of the indicators that
+    # apply to it: one that says "no aplica" counts neither for nor against.
+    # `skip_kinds`: institution kinds the indicator does not apply to.
+    "indicators": {
+        # Datasets in the harvested catalogs: full points from `full_at` datasets.
+        "datos_publicados": {"points": 15, "full_at": 10},
+        # Mean metadata quality of its datasets (dataset_quality below); datasets
+        # from `pass_at` % count in favour, the rest against.
+        "calidad_metadatos": {"points": 15, "pass_at": 54.6},
+        # Share of its datasets with a regular frequency that are on time: late when
+        # older than `tolerance` x the period (and at least `min_days` days).
+        "actualizacion": {"points": 10, "tolerance": 1.5, "min_days": 7},
+        # Transparencia Activa and access-request links (half the points each).
+        # Ministries publish through their subsecretarías: no obligation of their own.
+        "enlaces_transparencia": {"points": 15, "skip_kinds": ["ministerio"]},
+        # Lobby register entries in the last `months` months; full from `full_at`.
+        "lobby": {"points": 15, "months": 12, "full_at": 1},
+        # Participation processes opened in the last `months` months (or open).
+        "participacion_reciente": {"points": 12, "months": 12, "full_at": 1},
+        # At least one process open on the day of the evaluation.
+        "participacion_abierta": {"points": 8},
+        # News items in the last `days` days from the institution's own feed.
+        "noticias": {"points": 10, "days": 90, "full_at": 1},
+    },
+    # Rating of a total: (minimum, label), any order; one band must start at 0.
+    "ratings": [(75, "Destacado"), (50, "Adecuado"), (25, "Insuficiente"),
+                (0, "Deficiente")],
+    # Registry kinds that are not evaluated at all (the demo's foreign portals).
+    "exclude_kinds": ["organismo extranjero", "empresa extranjera",
+                      "organización de demostración"],
+    # Record ids kept in scores.yaml, and shown on the institution's page, per
+    # indicator and side (for / against); the counts are always complete.
+    "evidence_limit": 10,
+    # Metadata quality of each dataset, after data.europa.eu's MQA: points per metric
+    # (MQA's own; metrics that need the network are left out) and the rating bands
+    # as a percentage of the points that can be checked (MQA: 351, 221, 121 of 405).
+    "dataset_quality": {
+        "points": {"palabras_clave": 30, "temas": 30, "cobertura_espacial": 20,
+                   "cobertura_temporal": 20, "url_descarga": 20, "formato": 20,
+                   "tipo_medio": 10, "formato_conocido": 10, "formato_abierto": 20,
+                   "legible_por_maquina": 20, "licencia": 20, "licencia_conocida": 10,
+                   "punto_de_contacto": 20, "publicador": 10, "tamano": 5,
+                   "fecha_publicacion": 5, "fecha_modificacion": 5},
+        "ratings": [(86.7, "Excelente"), (54.6, "Buena"), (29.9, "Suficiente"),
+                    (0, "Deficiente")],
+    },
+}
 
 # Autoescape stays on: everything from sources is untrusted (docs/contracts.md, Security).
 # auto_reload off: each build (and each devserver rebuild) makes a new environment

@@ -1,4 +1,4 @@
-"""Command line: `python -m aggregator run|validate|institutions [import]|summary`.
+"""Command line: `python -m aggregator run|validate|score|institutions [import]|summary`.
 
 Exit codes (a contract, CI relies on them): 0 every source ok or unchanged;
 3 some sources failed, their last good data kept; 2 bad configuration or
@@ -12,9 +12,11 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import changes, tombstones
 from .config import ConfigError, load_config
 from .reconcile import Reconciler
 from .runner import EXIT_OK, EXIT_USAGE, Runner
+from .score import DEFAULT_SETTINGS, Scorer, ScoreError
 from .snapshot import ROOT, SnapshotError, load_snapshot
 
 DEFAULT_SOURCES = ROOT / "sources.yaml"
@@ -43,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full", action="store_true",
                      help="list everything again (detects deletions) instead of changes only")
     run.add_argument("--quiet", action="store_true", help="no progress or summary")
+    run.add_argument("--settings", type=Path, default=DEFAULT_SETTINGS,
+                     help="site settings with PORTAL_SCORECARD, for the scorecard written "
+                          "after the harvest (default: pelicanconf.py)")
+
+    score = sub.add_parser("score", help="write the scorecard (scores.yaml, history/)")
+    score.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                       help="snapshot folder (default: content/data)")
+    score.add_argument("--settings", type=Path, default=DEFAULT_SETTINGS,
+                       help="site settings with PORTAL_SCORECARD (default: pelicanconf.py)")
 
     val = sub.add_parser("validate", help="check sources.yaml and the snapshot")
     common(val)
@@ -75,10 +86,13 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "score":
+            Scorer(args.settings).run(args.data)
+            return EXIT_OK
         if args.command == "summary":
             return _summary(args)
         return _institutions(args)
-    except (ConfigError, SnapshotError) as exc:
+    except (ConfigError, SnapshotError, ScoreError) as exc:
         # One line naming the file and key, never a traceback (exit 2).
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_USAGE
@@ -89,8 +103,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     config = load_config(args.sources)
-    runner = Runner(config, args.data, out=None if args.quiet else sys.stderr)
-    return runner.run(only=args.only, full=args.full)
+    scorer = Scorer(args.settings)      # checked before anything is harvested
+    out = None if args.quiet else sys.stderr
+    runner = Runner(config, args.data, out=out)
+    code = runner.run(only=args.only, full=args.full)
+    try:
+        scorer.run(args.data, runner.cache_dir, out=out)
+    except ScoreError as exc:
+        print(f"error: the harvest was written, the scorecard not: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
 
 
 def _summary(args) -> int:
@@ -113,6 +135,11 @@ def _summary(args) -> int:
 def _validate(args) -> int:
     config = load_config(args.sources)
     snap = load_snapshot(args.data)
+    try:
+        months, logged = changes.read_changes(args.data)
+    except changes.ChangeLogError as exc:
+        raise SnapshotError(str(exc)) from None
+    gone = tombstones.read_tombstones(args.data)
     ids = {i.id for i in snap.institutions}
     problems = []
     for s in config.sources:
@@ -132,7 +159,8 @@ def _validate(args) -> int:
     if problems:
         return EXIT_USAGE
     summary = ", ".join(f"{n:,} {t}" for t, n in sorted(counts.items())) or "no records"
-    print(f"ok: {len(config.sources)} sources, {len(snap.institutions)} institutions, {summary}")
+    print(f"ok: {len(config.sources)} sources, {len(snap.institutions)} institutions, {summary}; "
+          f"{len(logged):,} changes in {len(months)} month(s), {len(gone):,} tombstone(s)")
     return EXIT_OK
 
 

@@ -176,11 +176,15 @@ class DirtyCsv:
     `quoting`: False for exports that never quote (a '"' is text), True for
     ordinary CSV. `overflow`: the free-text column that takes what an unquoted
     delimiter split off. `text`: free-text columns where "?" may be a line break.
+    `header`: the columns in order, for a copy published without its header row
+    (InfoLobby's AsistenciaPasivo.csv of 2015-02-06): used, and reported, only
+    when the first line names none of them; that line is then read as data.
     """
 
     def __init__(self, stream: BinaryIO, name: str, report: RowReport,
                  delimiter: str | None = None, quoting: bool = True,
-                 overflow: str | None = None, text: Iterable[str] = ()):
+                 overflow: str | None = None, text: Iterable[str] = (),
+                 header: list[str] | None = None):
         self.name = name
         self.report = report
         self.quoting = quoting
@@ -190,6 +194,12 @@ class DirtyCsv:
         header_text = decode_line(first.rstrip(b"\r\n")).lstrip("\ufeff")
         self.delimiter = delimiter or detect_delimiter(header_text)
         self.header = [h.strip() for h in self._split(header_text)]
+        self._pending = b""               # a first line that is data, read again
+        self._first = 1                   # line number of the header row
+        if header and not set(header) & set(self.header) and len(header) == len(self.header):
+            report.add(name, 1, "no header row: read as data, columns as the profile "
+                                "lists them")
+            self.header, self._pending, self._first = list(header), first, 0
         self.width = len(self.header)
         self._index = {h: i for i, h in enumerate(self.header)}
         self.overflow = self._index.get(overflow) if overflow else None
@@ -206,7 +216,7 @@ class DirtyCsv:
     def _blocks(self) -> Iterator[bytes]:
         """The rest of the file in blocks that end where a record ends."""
         end = b"\r\n" if self.crlf else b"\n"
-        rest = b""
+        rest = self._pending
         while True:
             block = self._stream.read(BLOCK)
             if not block:
@@ -224,7 +234,7 @@ class DirtyCsv:
     def _physical(self) -> Iterator[tuple[int, str]]:
         """(line number, text) of each record as the file ends them: with CRLF when
         the header does, so that a bare LF is a line break inside a field."""
-        number = 1
+        number = self._first
         end = "\r\n" if self.crlf else "\n"
         for block in self._blocks():
             records = decode_block(block).split(end)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from typing import Callable
@@ -278,3 +279,73 @@ def make_license(lid: object = None, title: object = None, url: object = None,
     if not (lid_text or title_text or link):
         return None
     return License(id=lid_text, title=title_text or lid_text, url=link)
+
+
+# -- coverage and contact (read by the scorecard's metadata-quality check) -------
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Catalog software that leaves its template unfilled: "{{extent:computeSpatialProperty}}".
+_PLACEHOLDER = re.compile(r"^\s*\{\{.*\}\}\s*$")
+
+
+def spatial_text(value: object) -> str | None:
+    """A dataset's spatial coverage as short text: a place name or URI as given;
+    a geometry (GeoJSON, WKT, a box of numbers) as its bounding box "W,S,E,N"."""
+    if isinstance(value, dict):
+        value = json.dumps(value)
+    text = plain_text(value, 100_000) if value is not None else None
+    if not text or _PLACEHOLDER.match(text):
+        return None
+    geometric = text.startswith("{") or text.split("(", 1)[0].strip().upper() in _WKT \
+        or all(_NUMBER.fullmatch(p.strip()) for p in text.split(","))
+    if not geometric:
+        return text[:300]
+    numbers = [float(n) for n in _NUMBER.findall(text)]
+    if len(numbers) < 2:
+        return None
+    xs, ys = numbers[0::2], numbers[1::2]
+    if len(numbers) == 4 and not text.startswith("{") and "(" not in text:
+        xs, ys = [numbers[0], numbers[2]], [numbers[1], numbers[3]]   # already a box
+    return ",".join(f"{v:g}" for v in (min(xs), min(ys), max(xs), max(ys)))
+
+
+_WKT = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
+        "GEOMETRYCOLLECTION", "ENVELOPE"}
+
+
+def temporal_text(start: object = None, end: object = None) -> str | None:
+    """A dataset's temporal coverage as an ISO 8601 interval "start/end" (either
+    side may be ".." when open); a single "a/b" text is split first."""
+    if end is None and isinstance(start, str) and "/" in start:
+        start, end = start.split("/", 1)
+    a, b = iso_date(_none(start)), iso_date(_none(end))
+    if not (a or b):
+        return None
+    return f"{a or '..'}/{b or '..'}"
+
+
+def _none(value: object) -> object:
+    return None if value in ("", "..") else value
+
+
+def contact_text(name: object = None, email: object = None) -> str | None:
+    """A contact point as "Name <email>" (either part alone when that is all)."""
+    who = plain_text(name, 200) if name is not None else None
+    mail = plain_text(email, 200) if email is not None else None
+    if mail:
+        mail = mail.removeprefix("mailto:").strip() or None
+    if who and mail and mail not in who:
+        return f"{who} <{mail}>"
+    return who or mail
+
+
+def media_type(value: object) -> str | None:
+    """An IANA media type ("text/csv"), from the type itself or its IANA URI."""
+    text = plain_text(value, 200) if value is not None else None
+    if not text:
+        return None
+    low = text.lower()
+    if "/media-types/" in low:
+        low = low.split("/media-types/", 1)[1]
+    low = low.split(";")[0].strip()
+    return low if re.fullmatch(r"[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*", low) else None

@@ -88,10 +88,14 @@ class Resource:
     url: str | None = None
     size: int | None = None
     modified: str | None = None
+    media_type: str | None = None     # IANA media type as the source declared it
 
     def to_dict(self) -> dict:
-        return {"title": self.title, "format": self.format, "url": self.url,
-                "size": self.size, "modified": self.modified}
+        out = {"title": self.title, "format": self.format, "url": self.url,
+               "size": self.size, "modified": self.modified}
+        if self.media_type:     # written only when known: older files keep their bytes
+            out["media_type"] = self.media_type
+        return out
 
     @classmethod
     def from_dict(cls, d: Any) -> Resource:
@@ -101,7 +105,8 @@ class Resource:
                    _text(d.get("format"), "resources.format"),
                    _text(d.get("url"), "resources.url"),
                    _int(d.get("size"), "resources.size"),
-                   _text(d.get("modified"), "resources.modified"))
+                   _text(d.get("modified"), "resources.modified"),
+                   _text(d.get("media_type"), "resources.media_type"))
 
 
 @dataclass(slots=True, kw_only=True)
@@ -151,12 +156,23 @@ class Dataset(Record):
     issued: str | None = None
     modified: str | None = None
     frequency: str | None = None
+    # Metadata the scorecard's quality check reads (docs/scorecard.md): coverage in
+    # space (a place name, URI or "W,S,E,N" box) and time ("start/end", ISO 8601),
+    # and who answers questions ("Name <email>"). Written only when known.
+    spatial: str | None = None
+    temporal: str | None = None
+    contact_point: str | None = None
     resources: list[Resource] = field(default_factory=list)
+
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("spatial", "temporal", "contact_point")
 
     def to_dict(self) -> dict:
         out = Record.to_dict(self)
         if self.license is None:
             out["license"] = None
+        for key in self.OPTIONAL:
+            if out[key] is None:
+                del out[key]
         return out
 
     @classmethod
@@ -173,6 +189,9 @@ class Dataset(Record):
                    issued=_text(d.get("issued"), "issued"),
                    modified=_text(d.get("modified"), "modified"),
                    frequency=_text(d.get("frequency"), "frequency"),
+                   spatial=_text(d.get("spatial"), "spatial"),
+                   temporal=_text(d.get("temporal"), "temporal"),
+                   contact_point=_text(d.get("contact_point"), "contact_point"),
                    resources=[Resource.from_dict(r) for r in res])
 
 

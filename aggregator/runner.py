@@ -7,13 +7,16 @@ written to `status.yaml` and the exit code tells CI (0 ok, 3 some failed).
 Sources are harvested at once (`parallel_sources`, `connections_per_host`,
 see aggregator.parallel); each one's work is `harvest()`, and what needs every
 source's result (status, summary) comes after all of them, in the order of
-sources.yaml, so the output does not depend on which source finished first.
+sources.yaml, so the output does not depend on which source finished first;
+the change log gets every source's entries in one append, in source-id order
+(aggregator/changes.py).
 Each source has a time budget (`source_max_seconds`) inside the run's
 (`run_max_seconds`): over it, the source fails and keeps its last good data.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from . import yamlio
+from . import changes, tombstones, yamlio
 from .adapters import ADAPTERS
 from .adapters.base import HarvestContext
 from .cache_prune import prune_parse_cache
@@ -65,6 +68,8 @@ class SourceResult:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     last_success: str | None = None
+    # Change-log entries of this harvest (aggregator/changes.py); not in status.yaml.
+    changes: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"state": self.state, "records": self.records, "added": self.added,
@@ -127,6 +132,8 @@ class Runner:
         self.run_clock = time.monotonic()
         self.gate = WriteGate()
         self.board: Board | None = None
+        # Every change of a run carries the run's start (set by run()).
+        self.run_at: str | None = None
 
     def _read_status(self) -> dict:
         path = self.data_dir / "status.yaml"
@@ -178,11 +185,12 @@ class Runner:
             for rec in records.values():
                 self.reconciler.assign(rec, source.institution)
             result.records = len(records)
-            self._diff(previous, records, result)
+            found = self._diff(source.id, previous, records, result)
             if not self.gate.enter():
                 raise OutOfTime(f"over {self.run_budget.reason}: the run's report was "
                                 f"written before this source's file")
             try:
+                self._keep_tombstones(source.id, found)
                 changed = write_source_file(self.data_dir, source.id, source.adapter,
                                             self.now().isoformat(), list(records.values()),
                                             self.cache_dir, name=source.name,
@@ -206,6 +214,7 @@ class Runner:
         if result.state == "failed":
             result.records = len(previous)
             result.added = result.updated = result.removed = 0
+            result.changes = []
         result.seconds = time.monotonic() - started
         return result
 
@@ -228,16 +237,23 @@ class Runner:
         result.failed_items += adapter.failed_items
         return records
 
-    @staticmethod
-    def _diff(previous: dict[str, Record], records: dict[str, Record],
-              result: SourceResult) -> None:
-        for rid, rec in records.items():
-            old = previous.get(rid)
-            if old is None:
-                result.added += 1
-            elif old.to_dict() != rec.to_dict():
-                result.updated += 1
-        result.removed = sum(1 for rid in previous if rid not in records)
+    def _diff(self, source_id: str, previous: dict[str, Record],
+              records: dict[str, Record], result: SourceResult) -> changes.SourceChanges:
+        """Count the changes and make their log entries (appended by run())."""
+        found = changes.diff(source_id, previous, records, self.run_at or self.now().isoformat())
+        result.added, result.updated, result.removed = found.added, found.updated, found.removed
+        result.changes = found.entries
+        return found
+
+    def _keep_tombstones(self, source_id: str, found: changes.SourceChanges) -> None:
+        """Removed records kept as tombstones, before the source file is written: a
+        run killed in between notices them again."""
+        at = self.run_at or self.now().isoformat()
+        try:
+            tombstones.update(self.data_dir, source_id, found.removed_records,
+                              found.added_ids, at)
+        except (SnapshotError, yamlio.YamlError) as exc:
+            raise SourceError(f"tombstones not updated: {exc}") from None
 
     # -- the run --------------------------------------------------------------
     def run(self, only: list[str] | None = None, full: bool = False) -> int:
@@ -250,6 +266,7 @@ class Runner:
         else:
             selected = [s for s in self.config.sources if s.enabled]
         started = self.now()
+        self.run_at = started.isoformat()
         clock = self.run_clock = time.monotonic()
         self._remove_stale_temporaries()
         limit = float(self.limits["run_max_seconds"])
@@ -264,8 +281,9 @@ class Runner:
             stop_at=self.run_budget.deadline + STRAGGLER_GRACE, straggler=self._straggler)
         self.gate.close()  # nothing is written after this point
         results = {s.id: r for s, r in zip(selected, harvested, strict=True)}
-        exit_code = EXIT_FAILED if any(r.state == "failed" for r in results.values()) \
-            else EXIT_OK
+        logged = self._append_changes(results)
+        exit_code = EXIT_FAILED if not logged or any(
+            r.state == "failed" for r in results.values()) else EXIT_OK
         wall = time.monotonic() - clock
         self._write_status(started, results, exit_code, wall)
         prune_parse_cache(self.cache_dir)
@@ -283,9 +301,25 @@ class Runner:
                             seconds=time.monotonic() - self.run_clock,
                             error=f"still running at the end of {self.run_budget.reason}")
 
+    def _append_changes(self, results: dict[str, SourceResult]) -> bool:
+        """Every source's changes in one append, in source-id order (not in the
+        order the harvests ended); False when the change log could not be written."""
+        entries = [e for sid in sorted(results) for e in results[sid].changes]
+        if not entries:
+            return True
+        try:
+            changes.append(self.data_dir, entries)
+        except (changes.ChangeLogError, OSError) as exc:
+            print(f"error: change log not written ({len(entries)} changes): {exc}",
+                  file=sys.stderr)
+            return False
+        return True
+
     def _remove_stale_temporaries(self) -> None:
         limit = time.time() - STALE_TEMP_SECONDS
-        for folder in (self.data_dir, self.data_dir / "sources"):
+        for folder in (self.data_dir, self.data_dir / "sources",
+                       self.data_dir / changes.CHANGES_DIR,
+                       self.data_dir / tombstones.TOMBSTONES_DIR):
             for tmp in folder.glob(".*.tmp"):
                 try:
                     if tmp.stat().st_mtime < limit:

@@ -17,10 +17,11 @@ from pathlib import Path
 from .common import Context, say
 
 MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
-           "bench_search", "bench_lighthouse"]
+           "bench_search", "bench_lighthouse", "bench_scores"]
 MODULES.append("bench_harvest_parallel")
 MODULES.append("bench_registers")
 MODULES.append("bench_publish")
+MODULES.append("bench_changes")
 
 
 def main(argv: list[str] | None = None) -> int:

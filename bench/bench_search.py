@@ -1,130 +1,47 @@
-"""Search: the index the portal builds (compact documents from the snapshot, fed
-to Pagefind through its Python API, in date shards) beside Pagefind's default
-HTML crawl of the same built site, at each scale.
+"""Search: the portal's own index (output/search/) beside Pagefind, in one run.
 
-For each: index build seconds, peak RSS (the largest process, and the whole
-process tree sampled every 0.2 s: Python plus Pagefind), bundle size on disk;
-then in headless Chromium on localhost, for 50 Spanish queries, each on a fresh
-page (empty cache), typed at once and submitted: the bytes transferred for the
-first results (from focusing the box, when search.js starts loading Pagefind,
-to the first results shown), the time from Enter to the first results (marks
-set by search.js), the bytes the filter counts load afterwards (every response,
-the worker's included), and the time of a second query on the same page.
-Both bundles are queried through the same /buscar/ page and script (a copy of
-the page points at the crawl's bundle), with no web worker.
+At each scale, on a synthetic snapshot:
+- the site built without an index and with it (`make html`), seconds and peak RSS;
+- three indexes of the same site: ours (`python -m portal_search`), Pagefind fed
+  the same documents (bench/pagefind_reference.py, how the portal used it), and
+  Pagefind's default crawl of the built pages (`pagefind --site`): build
+  seconds, peak RSS (the whole process tree, sampled), files and MB on disk;
+- an incremental rebuild after one dataset of one source file was retitled:
+  seconds and bytes written (Pagefind has no incremental mode: it writes its
+  bundle again, measured up to 10,000 datasets);
+- 50 Spanish queries, each on a fresh page of headless Chromium on localhost,
+  served gzipped (search_browser.py): bytes the search downloads until the first
+  results show and until their filter counts show (scripts and index files,
+  as sent), time from Enter to the first results, time to "Mostrar más".
 
-The pages are served by a small server that gzips text (HTML, CSS, JS, JSON), as
-static hosts and CDNs do; Pagefind's own files are already compressed. "KB raw"
-is the same bytes uncompressed.
+Above SITE_LIMIT datasets the site is not built: our index builder runs alone
+on synthetic documents (bench/search_synth.py) and Pagefind is not measured
+(its crawl needed 8.3 GB at 100,000; fed documents, 187 s at 100,000).
 
-    python -m bench --only bench_search --scale 10000 --scale 100000
+    python -m bench --only bench_search --scale 10000 --scale 100000 --scale 1000000
 """
 
 from __future__ import annotations
 
-import functools
-import gzip
 import os
 import re
 import shutil
-import threading
+import subprocess
+import tempfile
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .common import PY, ROOT, median, percentile, say, table
+from .common import PY, ROOT, say, table
+from .search_browser import CHROMIUM, CHROMIUM_ARGS, GzipServer, pagefind_page, queries, summary
 
-TITLE = "Search index: build, size, first-query bytes and time (ours vs Pagefind's default crawl)"
+TITLE = "Search: our sharded index beside Pagefind (fed our documents, and its crawl)"
 TODAY = "2026-06-15"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+SITE_LIMIT = 200_000
+PAGEFIND_REBUILD_LIMIT = 10_000
 
-# Spanish queries over the synthetic snapshot's vocabulary: single words, plurals,
-# words without accents, several words, years, institution names and acronyms.
-QUERIES = [
-    "salud", "presupuesto", "presupuestos", "educacion", "educación", "transporte",
-    "medio ambiente", "vivienda", "seguridad publica", "energía", "agricultura", "pesca",
-    "mineria", "trabajo", "cultura", "deportes", "turismo", "obras publicas", "justicia",
-    "migracion", "licitaciones", "licitacion", "compras publicas", "contratos", "subsidios",
-    "becas", "matricula", "hospitales", "consultorios", "listas de espera", "accidentes",
-    "permisos", "remuneraciones", "dotacion", "funcionarios", "transferencias",
-    "beneficiarios", "emisiones", "denuncias", "resoluciones", "indicadores por region",
-    "estadisticas mensuales", "ejecucion presupuestaria 2020", "matrícula por comuna 2018",
-    "hospitales por región", "consulta ciudadana", "audiencia", "Ministerio de Salud",
-    "Municipalidad", "MS1",
-]
-assert len(QUERIES) == 50
-
-_TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml")
-_RESOURCES = """(name) => {
-  // From the first of: focusing the box (search.js starts loading Pagefind) or Enter.
-  const start = [...performance.getEntriesByName('search-preload'),
-                 ...performance.getEntriesByName('search-submit')].map(m => m.startTime);
-  const s = Math.min(...start);
-  const submit = performance.getEntriesByName('search-submit').pop().startTime;
-  const marks = performance.getEntriesByName('search-results');
-  const r = marks[marks.length - 1].startTime;
-  const all = performance.getEntriesByType('resource');
-  const sum = (list, k) => list.reduce((t, e) => t + e[k], 0);
-  const first = all.filter(e => e.startTime >= s && e.startTime <= r);
-  return {ms: r - submit, requests: first.length, bytes: sum(first, 'encodedBodySize'),
-          raw: sum(first, 'decodedBodySize'), marks: marks.length};
-}"""
-
-
-# -- a static server that compresses text, as hosts do -------------------------------
-
-class _GzipHandler(SimpleHTTPRequestHandler):
-    cache: dict = {}
-
-    def log_message(self, *args):
-        pass
-
-    def handle_one_request(self):
-        try:
-            super().handle_one_request()
-        except (BrokenPipeError, ConnectionResetError):
-            pass   # the browser navigated away mid-download
-
-    def send_head(self):
-        path = self.translate_path(self.path)
-        if os.path.isdir(path):
-            path = os.path.join(path, "index.html")
-        if not path.endswith(_TEXT) or "gzip" not in self.headers.get("Accept-Encoding", "") \
-                or not os.path.isfile(path):
-            return super().send_head()
-        body = self.cache.get(path)
-        if body is None:
-            with open(path, "rb") as f:
-                body = self.cache[path] = gzip.compress(f.read(), 6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        from io import BytesIO  # noqa: PLC0415
-        return BytesIO(body)
-
-
-class GzipServer:
-    def __init__(self, directory: Path):
-        handler = functools.partial(type("H", (_GzipHandler,), {"cache": {}}),
-                                    directory=str(directory))
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-# -- a process tree's peak memory ----------------------------------------------------
 
 def _tree_rss(root: int) -> int:
-    """Sum of the resident memory (bytes) of a process and its descendants."""
+    """Resident memory (bytes) of a process and its descendants."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -136,9 +53,8 @@ def _tree_rss(root: int) -> int:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        pid, ppid = int(entry), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields[21]) * page
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = int(fields[21]) * page
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
@@ -147,11 +63,8 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run_tree(cmd: list, env: dict) -> tuple[float, float, float, str]:
-    """Wall seconds, peak RSS of the largest process (wait4), peak RSS of the
-    whole tree (sampled), in MB, and the output. Fails loudly if the command fails."""
-    import subprocess  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
+def run_tree(cmd: list, env: dict) -> dict:
+    """Wall and CPU seconds, peak RSS of the process tree (sampled) in MB, output."""
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
         proc = subprocess.Popen([str(c) for c in cmd], env={**os.environ, **env}, cwd=ROOT,
@@ -164,126 +77,196 @@ def run_tree(cmd: list, env: dict) -> tuple[float, float, float, str]:
             peak = max(peak, _tree_rss(proc.pid))
             time.sleep(0.2)
         seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read()
-    if proc.returncode:
+    if os.waitstatus_to_exitcode(status):
         raise RuntimeError(f"{cmd[:4]} failed:\n{text[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, peak / 2**20, text
+    return {"s": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+            "mb": max(peak / 2**20, usage.ru_maxrss / 1024), "out": text}
 
 
-def _size_mb(folders) -> tuple[float, int]:
-    size = files = 0
+def _disk(folders) -> tuple[int, float]:
+    files = size = 0
     for folder in folders:
         for dirpath, _dirs, names in os.walk(folder):
             for name in names:
                 files += 1
                 size += os.stat(os.path.join(dirpath, name)).st_size
-    return size / 1e6, files
+    return files, size / 1e6
 
 
-# -- the site, ours and the crawl -----------------------------------------------------
+def _ours_log(text: str) -> dict:
+    """Figures from the portal_search log line."""
+    m = re.search(r"indexed in ([\d.]+)s \(CPU ([\d.]+)s; making the documents ([\d.]+)s\) "
+                  r"\((\d+) files, ([\d.]+) MB; written: (\d+) files, ([\d.]+) MB", text)
+    if not m:
+        raise RuntimeError(f"no index figures in:\n{text[-2000:]}")
+    keys = ("index_s", "index_cpu", "docs_s", "files", "disk_mb", "written_files", "written_mb")
+    return {k: float(v) for k, v in zip(keys, m.groups())}
+
 
 def _env(data: Path, cache: Path) -> dict:
     return {"PORTAL_DATA": str(data), "PORTAL_CACHE": str(cache), "PORTAL_TODAY": TODAY,
             "PYTHONPATH": str(ROOT / "plugins")}
 
 
-def _site(ctx, data: Path, scale: int) -> Path:
-    """The built site without a search index (its /buscar/ page included)."""
-    out = ctx.out / "search" / f"site-{scale}"
+def _pelican(out: Path, env: dict) -> dict:
     shutil.rmtree(out, ignore_errors=True)
-    env = {**_env(data, ctx.out / "cache-search"), "PORTAL_SEARCH_INDEX": "0"}
-    seconds, _, _, _ = run_tree([PY, "-m", "pelican", ROOT / "content", "-o", out,
-                                 "-s", ROOT / "pelicanconf.py"], env)
-    say(f"  (site of {scale:,} datasets built without an index in {seconds:.0f}s)")
+    return run_tree([PY, "-m", "pelican", ROOT / "content", "-o", out, "-s",
+                     ROOT / "pelicanconf.py"], env)
+
+
+def _retitled(data: Path, work: Path) -> Path:
+    """A copy of the snapshot (hard links) where one dataset has a new title."""
+    from aggregator.snapshot import read_source_file, write_source_file  # noqa: PLC0415
+    copy = work / "data-retitled"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(data, copy, copy_function=os.link)
+    path = sorted((copy / "sources").glob("sintetico-datos-*.yaml"))[-1]
+    sf = read_source_file(path, None)
+    sf.records[len(sf.records) // 2].title += " (corregido)"
+    path.unlink()   # a new file: the original keeps its bytes
+    write_source_file(copy, sf.source, sf.adapter, sf.harvested_at, sf.records,
+                      cache_dir=False, name=sf.name, url=sf.url)
+    return copy
+
+
+def _measure(ctx, browser_for, scale: int) -> list[dict]:
+    data = ctx.synth(scale)
+    work = ctx.out / "search" / str(scale)
+    work.mkdir(parents=True, exist_ok=True)
+    env = _env(data, work / "cache")
+    shutil.rmtree(work / "cache", ignore_errors=True)
+    # A first build fills the caches (parse, records, templates): both builds
+    # measured after it find them warm.
+    _pelican(work / "site-without", {**env, "PORTAL_SEARCH_INDEX": "0"})
+    without = _pelican(work / "site-without", {**env, "PORTAL_SEARCH_INDEX": "0"})
+    site = work / "site"
+    with_index = _pelican(site, env)
+    say(f"  {scale:,}: make html without the index {without['s']:.1f}s "
+        f"({without['mb']:,.0f} MB), with it {with_index['s']:.1f}s ({with_index['mb']:,.0f} MB): "
+        f"ratio {with_index['s'] / without['s']:.2f}")
+    ours = run_tree([PY, "-m", "portal_search", "--data", data, "--output", site, "--force"], env)
+    ours.update(_ours_log(ours["out"]))
+    rebuild = run_tree([PY, "-m", "portal_search", "--data", _retitled(data, work), "--output",
+                        site], env)
+    rebuild.update(_ours_log(rebuild["out"]))
+    ref = run_tree([PY, "-m", "bench.pagefind_reference", "--data", data, "--output", site], env)
+    bundles = sorted(p.name for p in site.glob("pagefind-docs*"))
+    ref_disk = _disk(site / b for b in bundles)
+    ref_rebuild = None
+    if scale <= PAGEFIND_REBUILD_LIMIT:
+        ref_rebuild = run_tree([PY, "-m", "bench.pagefind_reference", "--data",
+                                _retitled(data, work), "--output", site], env)
+    crawl = run_tree([PY, "-m", "pagefind", "--site", site, "--output-subdir", "pagefind-crawl",
+                      "--quiet"], env)
+    crawl_disk = _disk([site / "pagefind-crawl"])
+    pages = {"ours": "/buscar/", "docs": pagefind_page(site, "buscar-pf", bundles),
+             "crawl": pagefind_page(site, "buscar-crawl", ["pagefind-crawl"])}
+    server = GzipServer(site)
+    try:
+        found = {k: summary(queries(browser_for(), server.url, p)) for k, p in pages.items()}
+    finally:
+        server.close()
+    rows = [{"scale": scale, "index": "ours", "build_s": ours["index_s"],
+             "cpu": ours["index_cpu"], "mb_rss": ours["mb"], "files": int(ours["files"]),
+             "disk_mb": ours["disk_mb"],
+             "inc_s": rebuild["index_s"], "inc_mb": rebuild["written_mb"],
+             "inc_files": int(rebuild["written_files"]), **found["ours"],
+             "site_ratio": with_index["s"] / without["s"]},
+            {"scale": scale, "index": "Pagefind, our documents", "build_s": ref["s"],
+             "cpu": ref["cpu"], "mb_rss": ref["mb"], "files": ref_disk[0], "disk_mb": ref_disk[1],
+             "inc_s": ref_rebuild["s"] if ref_rebuild else None, "inc_mb": ref_disk[1],
+             "inc_files": ref_disk[0], **found["docs"]},
+            {"scale": scale, "index": "Pagefind crawl", "build_s": crawl["s"], "cpu": crawl["cpu"],
+             "mb_rss": crawl["mb"], "files": crawl_disk[0], "disk_mb": crawl_disk[1],
+             "inc_s": None, "inc_mb": crawl_disk[1], "inc_files": crawl_disk[0],
+             **found["crawl"]}]
+    say(f"  (ours at {scale:,}: documents made in {ours['docs_s']:.1f}s of the index's "
+        f"{ours['index_s']:.1f}s; the command with the snapshot load {ours['s']:.1f}s)")
+    return rows
+
+
+def _measure_alone(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
+    """Our builder on synthetic documents, no site; queried through a copy of /buscar/."""
+    work = ctx.out / "search" / str(scale)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    site = work / "site"
+    shutil.copytree(page_site / "theme", site / "theme")
+    shutil.copytree(page_site / "buscar", site / "buscar")
+    cmd = [PY, "-m", "bench.search_synth", "--datasets", scale, "--output", site,
+           "--cache", work / "cache"]
+    env = {"PYTHONPATH": str(ROOT / "plugins")}
+    built = run_tree(cmd, env)
+    built.update(_ours_log(built["out"]))
+    rebuild = run_tree(cmd + ["--retitle", scale // 2], env)
+    rebuild.update(_ours_log(rebuild["out"]))
+    server = GzipServer(site)
+    try:
+        found = summary(queries(browser_for(), server.url, "/buscar/"))
+    finally:
+        server.close()
+    say(f"  (ours at {scale:,}, builder alone: documents made in {built['docs_s']:.1f}s "
+        f"of {built['index_s']:.1f}s)")
+    return [{"scale": scale, "index": "ours, builder alone", "build_s": built["index_s"],
+             "cpu": built["index_cpu"], "mb_rss": built["mb"], "files": int(built["files"]),
+             "disk_mb": built["disk_mb"],
+             "inc_s": rebuild["index_s"], "inc_mb": rebuild["written_mb"],
+             "inc_files": int(rebuild["written_files"]), **found}]
+
+
+def _fmt(v, spec=",.0f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def _table(rows: list[dict]) -> None:
+    table([(f"{r['scale']:,}", r["index"], _fmt(r["build_s"], ".1f"), _fmt(r["cpu"], ".1f"),
+            _fmt(r["mb_rss"]), _fmt(r["files"]), _fmt(r["disk_mb"], ",.1f"),
+            _fmt(r["inc_s"], ".1f"), f"{r['inc_files']:,} / {r['inc_mb']:,.2f}",
+            f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", f"{r['counts_kb']:,.0f} / "
+            f"{r['counts_kb_max']:,.0f}", f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
+            _fmt(r["more_ms"]), f"{r['found']}/50") for r in rows],
+          ("docs", "index", "build s", "CPU s", "RSS MB", "files", "disk MB", "rebuild s",
+           "rebuild files / MB", "1st KB med/max", "+counts KB med/max", "1st ms med/p95",
+           "more ms", "found"))
+
+
+def _page_site(ctx) -> Path:
+    """A small site without an index, for its /buscar/ page and theme."""
+    out = ctx.out / "search" / "page"
+    if not (out / "buscar" / "index.html").is_file():
+        data = ctx.synth(1000)
+        _pelican(out, {**_env(data, ctx.out / "search" / "page-cache"),
+                       "PORTAL_SEARCH_INDEX": "0"})
     return out
-
-
-def _crawl_page(site: Path) -> None:
-    """/buscar-crawl/: the search page over the crawl's bundle."""
-    page = (site / "buscar" / "index.html").read_text("utf-8")
-    page = re.sub(r'data-bundles="[^"]*"', 'data-bundles="../pagefind-crawl/"', page)
-    (site / "buscar-crawl").mkdir(exist_ok=True)
-    (site / "buscar-crawl" / "index.html").write_text(page, "utf-8")
-
-
-def _queries(browser, base: str, path: str) -> dict:
-    first_ms, warm_ms, first_kb, first_raw, after_kb, requests, found = [], [], [], [], [], [], 0
-    for i, q in enumerate(QUERIES):
-        context = browser.new_context()
-        context.add_init_script("performance.setResourceTimingBufferSize(5000)")
-        page = context.new_page()
-        # Bytes of every response, the counting worker's included (the page's
-        # resource timing does not see a worker's requests).
-        received: list = []
-        context.on("requestfinished", lambda request: received.append(request))
-        page.goto(base + path, wait_until="load")
-        page.wait_for_load_state("networkidle")
-        page.fill("#q", q)
-        page.press("#q", "Enter")
-        page.wait_for_selector("form[data-search=done]", timeout=120_000)
-        before_counts = len(received)
-        page.wait_for_selector("form[data-counts=done]", timeout=300_000)
-        m = page.evaluate(_RESOURCES)
-        first_ms.append(m["ms"])
-        first_kb.append(m["bytes"] / 1024)
-        first_raw.append(m["raw"] / 1024)
-        after_kb.append(sum(max(0, r.sizes()["responseBodySize"])
-                            for r in received[before_counts:]) / 1024)
-        requests.append(m["requests"])
-        found += page.locator("#lista > li").count() > 0
-        # A second query on the same page: Pagefind and the index are loaded.
-        page.fill("#q", QUERIES[(i + 7) % len(QUERIES)])
-        page.press("#q", "Enter")
-        page.wait_for_function("performance.getEntriesByName('search-results').length >= 2",
-                               timeout=120_000)
-        warm_ms.append(page.evaluate(_RESOURCES)["ms"])
-        context.close()
-    return {"first_ms": first_ms, "warm_ms": warm_ms, "kb": first_kb, "raw": first_raw,
-            "after": after_kb, "requests": requests, "found": found}
-
-
-def _row(label, scale, build, size, q) -> tuple:
-    seconds, largest, tree = build
-    return (f"{scale:,}", label, f"{seconds:.1f}", f"{largest:,.0f}", f"{tree:,.0f}",
-            f"{size[0]:,.1f}", f"{size[1]:,}", f"{median(q['kb']):,.0f}",
-            f"{max(q['kb']):,.0f}", f"{median(q['raw']):,.0f}", f"{median(q['requests']):.0f}",
-            f"{median(q['first_ms']):,.0f}", f"{percentile(q['first_ms'], 95):,.0f}",
-            f"{max(0.0, median(q['after'])):,.0f}", f"{median(q['warm_ms']):,.0f}",
-            f"{percentile(q['warm_ms'], 95):,.0f}", f"{q['found']}/50")
 
 
 def run(ctx) -> None:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
     rows = []
-    for scale in ctx.scales:
-        data = ctx.synth(scale)
-        env = _env(data, ctx.out / "cache-search")
-        site = _site(ctx, data, scale)
-        ours = run_tree([PY, "-m", "portal_search", "--data", data, "--output", site,
-                         "--force"], env)
-        say("  " + " ".join(line for line in ours[3].splitlines() if "Search:" in line))
-        ours_size = _size_mb(site.glob("pagefind*"))
-        crawl = run_tree([PY, "-m", "pagefind", "--site", site, "--output-subdir",
-                          "pagefind-crawl", "--quiet"], env)
-        crawl_size = _size_mb([site / "pagefind-crawl"])
-        _crawl_page(site)
-        server = GzipServer(site)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                q_ours = _queries(browser, server.url, "/buscar/")
-                q_crawl = _queries(browser, server.url, "/buscar-crawl/")
-                browser.close()
-        finally:
-            server.close()
-        rows.append(_row("ours: snapshot records", scale, ours[:3], ours_size, q_ours))
-        rows.append(_row("Pagefind default crawl", scale, crawl[:3], crawl_size, q_crawl))
-        load = os.getloadavg()
-        say(f"  ({scale:,}: load average {load[0]:.1f} on {os.cpu_count()} CPUs at the end)")
-    table(rows, ("datasets", "index", "build s", "RSS MB max", "RSS MB tree", "bundle MB",
-                 "files", "1st query KB", "max KB", "KB raw", "requests", "1st ms median",
-                 "1st ms p95", "counts KB", "next ms median", "next ms p95", "found"))
-    say("  (goals at 100,000: first query <= 150 KB, p95 <= 300 ms; build <= 60 s, "
-        "<= 2,048 MB)")
+    with sync_playwright() as p:
+        browser = None
+
+        def browser_for():
+            nonlocal browser
+            browser = browser or p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            return browser
+        for scale in sorted(ctx.scales):
+            if scale <= SITE_LIMIT:
+                found = _measure(ctx, browser_for, scale)
+            else:
+                found = _measure_alone(ctx, browser_for, scale, _page_site(ctx))
+            rows += found
+            load = os.getloadavg()
+            say(f"  ({scale:,}: load average {load[0]:.1f} on {os.cpu_count()} CPUs)")
+            _table(found)   # each scale as soon as it is measured
+        if browser:
+            browser.close()
+    say("")
+    _table(rows)
+    for r in rows:
+        if "site_ratio" in r:
+            say(f"  make html with the index / without, {r['scale']:,}: {r['site_ratio']:.2f}")
+    say("  (goals at 100,000: first query median <= 60 KB, max <= 150 KB, with counts median "
+        "<= 300 KB; p95 <= 300 ms; index build <= 25 s, <= 1 GB; make html ratio <= 1.5)")

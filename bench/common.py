@@ -62,16 +62,21 @@ class Context:
     out: Path = OUT
     only: list[str] = field(default_factory=list)
 
-    def synth(self, datasets: int, seed: int = 1) -> Path:
-        """A synthetic snapshot with that many datasets, generated once and reused."""
-        path = self.out / "snapshots" / f"synth-{datasets}-s{seed}"
+    def synth(self, datasets: int, seed: int = 1, institutions: int | None = None) -> Path:
+        """A synthetic snapshot with that many datasets, generated once and reused,
+        and scored (scores.yaml, as `aggregator run` leaves a snapshot)."""
+        name = f"synth-{datasets}-s{seed}" + (f"-i{institutions}" if institutions else "")
+        path = self.out / "snapshots" / name
         marker = path / ".complete"
         if not marker.exists():
             started = time.perf_counter()
-            generate(path, datasets, seed)
+            generate(path, datasets, seed, institutions_count=institutions)
             marker.write_text("ok\n")
             say(f"  (generated synthetic snapshot of {datasets:,} datasets in "
                 f"{time.perf_counter() - started:.1f}s)")
+        if not (path / "scores.yaml").exists():
+            from aggregator.score import Scorer   # noqa: PLC0415
+            Scorer().run(path, out=None)
         return path
 
 

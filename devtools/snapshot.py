@@ -20,12 +20,28 @@ sources.yaml (with the real portal's URL) plus the recorded payloads to serve:
 The payloads are served by the project's replay server on 127.0.0.1 and the
 aggregator's HTTP layer sends each real portal's requests there, so every record
 keeps the URL of its true origin. The run is the normal aggregator run loop.
+
+A source may also declare an `earlier:` version, the same source as it was
+served before (recorded earlier), so that the snapshot ships a real change
+history (`changes/`, `tombstones/`):
+
+        earlier:
+          options: {api: list}       # optional: the options that version needs
+          routes:                    # as above: the earlier payloads
+            - path: /api/3/action/package_show
+              file: ckan/ckan_package_show_demockan_2015.json
+
+The build then runs in two phases: first the sources that have an earlier
+version, from those payloads, with the clock at EARLIER; then every source from
+its current payloads at STAMP, as any later harvest would.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +50,7 @@ from aggregator import yamlio
 from aggregator.config import parse_config
 from aggregator.http import Http
 from aggregator.runner import Runner
+from aggregator.score import Scorer
 from aggregator.snapshot import ROOT
 
 from .replay import ReplayServer
@@ -43,24 +60,36 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # The bundled snapshot is stamped with a fixed time, so regenerating it from the
 # same payloads gives the same bytes.
 STAMP = datetime(2026, 11, 1, tzinfo=timezone.utc)
+# The harvest of the sources' earlier versions (the first phase), a month before.
+EARLIER = datetime(2026, 10, 1, tzinfo=timezone.utc)
 
 
-def load_manifests(folder: Path = MANIFESTS) -> tuple[list[dict], list[tuple[str, dict]]]:
-    """(source entries for sources.yaml, [(origin, route)] to serve)."""
-    sources, routes = [], []
+@dataclass
+class Phase:
+    sources: list[dict] = field(default_factory=list)          # entries as in sources.yaml
+    routes: list[tuple[str, dict]] = field(default_factory=list)  # (origin, route) to serve
+
+
+def load_manifests(folder: Path = MANIFESTS) -> tuple[Phase, Phase]:
+    """(the earlier versions of the sources that declare one, every source now)."""
+    earlier, now = Phase(), Phase()
     for path in sorted(folder.glob("*.yaml")):
         doc = yamlio.load_file(path) or {}
         for entry in doc.get("sources") or []:
             entry = dict(entry)
             origin = "{0.scheme}://{0.netloc}".format(urlsplit(entry["url"]))
-            for route in entry.pop("routes", []) or []:
-                routes.append((origin, route))
-            sources.append(entry)
-    return sources, routes
+            before = entry.pop("earlier", None)
+            now.routes.extend((origin, route) for route in entry.pop("routes", []) or [])
+            now.sources.append(entry)
+            if before:
+                earlier.sources.append({**entry, "options": before.get("options",
+                                                                       entry.get("options"))})
+                earlier.routes.extend((origin, r) for r in before.get("routes") or [])
+    return earlier, now
 
 
 def demo_ids(folder: Path = MANIFESTS) -> set[str]:
-    return {entry["id"] for entry in load_manifests(folder)[0]}
+    return {entry["id"] for entry in load_manifests(folder)[1].sources}
 
 
 def foreign_sources(data_dir: Path, folder: Path = MANIFESTS) -> list[str]:
@@ -78,31 +107,46 @@ def foreign_sources(data_dir: Path, folder: Path = MANIFESTS) -> list[str]:
     return sorted(found - demo)
 
 
-def build(data_dir: Path, out=sys.stderr, cache_dir: Path | None = None) -> int:
-    entries, routes = load_manifests()
-    config = parse_config({"sources": entries}, MANIFESTS)
-    # Regenerate from scratch: the same payloads then give the same bytes, status
-    # included (every record counts as added, as on a first harvest).
-    for source in config.sources:
-        (data_dir / "sources" / f"{source.id}.yaml").unlink(missing_ok=True)
-    (data_dir / "status.yaml").unlink(missing_ok=True)
+def _harvest(phase: Phase, data_dir: Path, cache: Path, when: datetime, out) -> int:
+    """One aggregator run over the phase's payloads, with the clock at `when`."""
+    config = parse_config({"sources": phase.sources}, MANIFESTS)
     with ReplayServer() as server:
         rewrite = {}
-        for origin, route in routes:
+        for origin, route in phase.routes:
             host = urlsplit(origin).netloc
-            local = f"{server.url}/{host}"
-            rewrite[origin] = local
+            rewrite[origin] = f"{server.url}/{host}"
             body = route["body"] if "body" in route else FIXTURES / route["file"]
             server.add(f"/{host}{route['path']}", body,
                        status=int(route.get("status", 200)),
                        content_type=route.get("content_type", "application/json"),
                        query=route.get("query"))
-        cache = cache_dir or data_dir.parent / ".snapshot-cache"
         http = Http(config.settings, None, rewrite=rewrite)
-        runner = Runner(config, data_dir, cache_dir=cache, out=out, now=lambda: STAMP,
+        runner = Runner(config, data_dir, cache_dir=cache, out=out, now=lambda: when,
                         http=http)
-        code = runner.run(full=True)
+        return runner.run(full=True)
+
+
+def build(data_dir: Path, out=sys.stderr, cache_dir: Path | None = None) -> int:
+    earlier, now = load_manifests()
+    config = parse_config({"sources": now.sources}, MANIFESTS)
+    scorer = Scorer()           # pelicanconf.py's PORTAL_SCORECARD, checked first
+    # Regenerate from scratch: the same payloads then give the same bytes, status,
+    # change history and the scorecard's history included.
+    for source in config.sources:
+        (data_dir / "sources" / f"{source.id}.yaml").unlink(missing_ok=True)
+    (data_dir / "status.yaml").unlink(missing_ok=True)
+    for folder in ("changes", "tombstones", "history"):
+        shutil.rmtree(data_dir / folder, ignore_errors=True)
+    cache = cache_dir or data_dir.parent / ".snapshot-cache"
+    if earlier.sources:
+        code = _harvest(earlier, data_dir, cache, EARLIER, out)
+        if code != 0:
+            return code
+        # Scored as any run is: the earlier day starts the scorecard's history.
+        scorer.run(data_dir, cache, out=out)
+    code = _harvest(now, data_dir, cache, STAMP, out)
     _zero_timings(data_dir / "status.yaml")
+    scorer.run(data_dir, cache, out=out)
     return code
 
 

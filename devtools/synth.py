@@ -106,14 +106,15 @@ def dataset(n: int, source: str, inst: Institution, rng: random.Random) -> Datas
 
 
 def generate(out: Path, datasets: int, seed: int = 1, per_source: int = 10_000,
-             today: date | None = None) -> dict:
-    """Write a synthetic snapshot folder; return counts."""
+             today: date | None = None, institutions_count: int | None = None) -> dict:
+    """Write a synthetic snapshot folder; return counts. `institutions_count`
+    overrides the default (one institution per 100 datasets, 10 to 1,000)."""
     rng = random.Random(seed)
     today = today or date(2026, 6, 1)
     if out.exists():
         shutil.rmtree(out)
     (out / "sources").mkdir(parents=True)
-    n_inst = max(10, min(1000, datasets // 100))
+    n_inst = institutions_count or max(10, min(1000, datasets // 100))
     insts = institutions(n_inst, rng)
     yamlio.write_atomic(out / "institutions.yaml", yamlio.dumps(
         {"institutions": [i.to_dict() for i in insts]}))
@@ -169,10 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", type=int, default=1000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--institutions", type=int, default=None,
+                   help="institutions (default: one per 100 datasets, 10 to 1,000)")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
     started = time.monotonic()
-    counts = generate(args.out, args.datasets, args.seed)
+    counts = generate(args.out, args.datasets, args.seed,
+                      institutions_count=args.institutions)
     print(f"synthetic snapshot in {args.out}: {counts} ({time.monotonic() - started:.1f}s)",
           file=sys.stderr)
     return 0

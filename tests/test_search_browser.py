@@ -1,5 +1,5 @@
-"""/buscar/ in a real headless Chromium over the built site and its Pagefind
-index: queries and their first results (exact titles, plurals, words without
+"""/buscar/ in a real headless Chromium over the built site and its index
+(output/search/): queries and their first results (exact titles, plurals, words without
 their accents, acronyms, filters, no results), the URL as the state (reload,
 back), keyboard-only use, axe-core, nothing loaded off 127.0.0.1, JavaScript off.
 
@@ -347,7 +347,8 @@ def test_bundled_site_minsal_and_titles(probe, site_url, bundled_site):
     from aggregator.records import Dataset  # noqa: PLC0415
     from aggregator.snapshot import load_snapshot  # noqa: PLC0415
 
-    assert (bundled_site / "pagefind" / "pagefind.js").is_file()
+    assert (bundled_site / "search" / "index.json").is_file()
+    assert not (bundled_site / "pagefind").exists()
     found = search(probe, site_url, "MINSAL")
     assert path_of(found[0]["href"]) == "/instituciones/ministerio-de-salud/"
     snapshot = load_snapshot(corpus.ROOT / "content" / "data")
@@ -359,25 +360,29 @@ def test_bundled_site_minsal_and_titles(probe, site_url, bundled_site):
     assert probe.offsite == [] and probe.console_errors == []
 
 
-# -- a large index in several bundles ---------------------------------------------------
+# -- many small shards and blocks ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory):
-    """The same corpus with at most 30 documents per bundle: three shards."""
-    out = corpus.build(tmp_path_factory, "search-corpus-sharded", PORTAL_SEARCH_SHARD_PAGES="30")
+    """The same corpus cut into many term shards (about 600 bytes each) and
+    postings blocks of 4, 16, 64 documents: every multi-block path runs."""
+    out = corpus.build(tmp_path_factory, "search-corpus-sharded",
+                       PORTAL_SEARCH_SHARD_BYTES="600", PORTAL_SEARCH_FIRST_BLOCK="4")
     server = StaticServer(out)
     yield server.url, out
     server.close()
 
 
-def test_shards_are_merged_at_query_time(probe, sharded, corpus_url):
+def test_shards_and_blocks_are_merged_at_query_time(probe, sharded, corpus_url):
+    import json  # noqa: PLC0415
+
     url, out = sharded
-    assert [p.name for p in sorted(out.glob("pagefind*"))] == ["pagefind", "pagefind-2",
-                                                               "pagefind-3"]
+    root = json.loads((out / "search" / "index.json").read_text("utf-8"))
+    assert len(root["shards"]) >= 10 and root["first"] == 4
     for query, filters, first in FIRST[::3]:
         found = search(probe, url, query, **filters)
         assert found and path_of(found[0]["href"]) == first, (query, filters)
-    # The same number of results as one bundle, from every shard.
+    # The same number of results and counts as one large shard, from every block.
     search(probe, corpus_url, "ministerio", wait_counts=True)
     single = probe.page.inner_text("#estado")
     search(probe, url, "ministerio", wait_counts=True)
@@ -388,7 +393,7 @@ def test_shards_are_merged_at_query_time(probe, sharded, corpus_url):
     assert probe.offsite == [] and probe.console_errors == []
 
 
-def test_date_sort_reads_the_shards_in_order(probe, sharded):
+def test_date_sort_reads_every_block_in_order(probe, sharded):
     url, _ = sharded
     search(probe, url, "indicador", orden="fecha")
     page = probe.page
@@ -398,20 +403,19 @@ def test_date_sort_reads_the_shards_in_order(probe, sharded):
         page.wait_for_function(f"document.querySelectorAll('#lista > li').length > {n}")
     dates = page.eval_on_selector_all("#lista time", "ts => ts.map(t => t.dateTime)")
     assert len(dates) == 60 and dates == sorted(dates, reverse=True)
-    # Indicators span 2010-2024: all three shards answered.
     assert dates[0] >= "2024" and dates[-1] < "2011"
     assert probe.console_errors == []
 
 
-def test_pagefind_loads_when_the_box_gets_the_focus(probe, corpus_url):
+def test_index_loads_when_the_box_gets_the_focus(probe, corpus_url):
     probe.goto(corpus_url + "/buscar/")
     page = probe.page
     page.wait_for_load_state("networkidle")
-    fetched = lambda: [r.url for r in probe.responses if "/pagefind/" in r.url]  # noqa: E731
+    fetched = lambda: [r.url for r in probe.responses if "/search/" in r.url]  # noqa: E731
     assert fetched() == []   # a visit that never searches downloads no index
-    with page.expect_response(lambda r: ".pf_meta" in r.url):
+    with page.expect_response(lambda r: r.url.endswith("/search/index.json")):
         page.focus("#q")
-    assert any(u.endswith("/pagefind/pagefind.js") for u in fetched())
+    assert fetched() == [corpus_url + "/search/index.json"]
     assert page.evaluate("performance.getEntriesByName('search-preload').length") == 1
 
 
@@ -442,9 +446,9 @@ def test_publish_build_has_the_index_under_its_site_url(probe, tmp_path):
                           content=corpus.write_content(tmp_path / "content"),
                           extra_env={"PORTAL_SITEURL": server.url})
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert (out / "pagefind" / "pagefind.js").is_file()
+        assert (out / "search" / "index.json").is_file()
         page = (out / "buscar" / "index.html").read_text("utf-8")
-        assert f'data-bundles="{server.url}/pagefind/"' in page
+        assert f'data-index="{server.url}/search/"' in page
         found = search(probe, server.url, "SERVEL")
         assert found[0]["href"] == f"{server.url}/instituciones/servicio-electoral/" \
             or path_of(found[0]["href"]) == "/instituciones/servicio-electoral/"

@@ -174,7 +174,7 @@ def write_content(content: Path) -> Path:
 
 def build(tmp_path_factory, name: str = "search-corpus", **env: str) -> Path:
     """The corpus site, built once per test session (with its search index);
-    `env` adds environment variables to the build (PORTAL_SEARCH_SHARD_PAGES)."""
+    `env` adds environment variables to the build (PORTAL_SEARCH_SHARD_BYTES...)."""
     from conftest import build_site  # noqa: PLC0415
 
     root = tmp_path_factory.getbasetemp() / name
@@ -211,7 +211,7 @@ def test_every_record_kind_becomes_one_document(tmp_path):
     assert kinds == {"institution": len(INSTITUTIONS), "dataset": len(DATASETS) + len(FILLER),
                      "consultation": 2, "news": 1, "transparency": 2}
     urls = [d.url for d in docs]
-    assert len(urls) == len(set(urls)), "Pagefind keeps one result per URL"
+    assert len(urls) == len(set(urls)), "one result per URL"
     by_title = {d.title: d for d in docs}
     assert by_title["Establecimientos de salud"].url == "/datos/establecimientos-de-salud/"
     # An institution's acronym is part of its title.
@@ -279,6 +279,7 @@ def test_docs_name_every_setting_of_the_plugin():
 
     source = "".join(p.read_text("utf-8") for p in (ROOT / "plugins" / "portal_search").glob("*.py"))
     settings = set(re.findall(r"PORTAL_SEARCH_[A-Z_]+", source))
-    assert settings >= {"PORTAL_SEARCH_INDEX", "PORTAL_SEARCH_SHARD_PAGES"}
+    assert settings >= {"PORTAL_SEARCH_INDEX", "PORTAL_SEARCH_FIRST_BLOCK",
+                        "PORTAL_SEARCH_SHARD_BYTES"}
     docs = (ROOT / "docs" / "search.md").read_text("utf-8")
     assert {s for s in settings if f"`{s}`" not in docs} == set()

@@ -48,7 +48,7 @@ def test_missing_page_gets_the_404_page(probe, handmade_url):
 
 BUNDLED_PAGES = ["/", "/datos/", "/instituciones/", "/participacion/", "/transparencia/",
                  "/noticias/", "/apps/", "/eventos/", "/estado/", "/feeds/", "/catalogo/",
-                 "/acerca/"]
+                 "/acerca/", "/evaluacion/", "/evaluacion/metodologia/"]
 
 
 @pytest.mark.browser

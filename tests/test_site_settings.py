@@ -39,7 +39,7 @@ def test_language_of_pages_dates_and_feeds(site):
     for feed in ("noticias.atom.xml", "noticias-instituciones.atom.xml",
                  "participacion.atom.xml"):
         assert 'xml:lang="pt"' in (site / "feeds" / feed).read_text(), feed
-    assert '"language": "pt"' in (site / "pagefind" / "portal-search.json").read_text()
+    assert '"lang":"pt"' in (site / "search" / "index.json").read_text()
 
 
 def test_navigation_and_footer_from_settings(site):

@@ -103,7 +103,7 @@ sources:
     message = tmp_path / "runner" / "commit-message.txt"
     done = run_step("harvest", ROOT, runner_env)       # exit 3: a source failed
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "the run report decides" in done.stdout
+    assert "exit 3: some source failed" in done.stderr
     text = message.read_text()
     assert text.startswith("Harvest ") and "caido: failed, last good data kept" in text
     assert (tmp_path / "summary.md").read_text() == text
@@ -111,7 +111,8 @@ sources:
     sources.write_text("sources:\n  - {id: x, adapter: nope, url: 'http://x'}\n")
     done = run_step("harvest", ROOT, runner_env)       # exit 2: bad configuration
     assert done.returncode != 0
-    assert "unknown adapter 'nope'" in done.stderr and "this run wrote none" in done.stderr
+    assert "unknown adapter 'nope'" in done.stderr and "exit 2: bad configuration" in done.stderr
+    assert message.read_text() == text          # the step stopped before the summary
 
 
 def test_commit_step_commits_only_a_changed_snapshot(tmp_path, runner_env):

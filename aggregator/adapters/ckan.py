@@ -25,8 +25,8 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from ..config import ConfigError
-from ..normalize import format_name, frequency, iso_date, make_license, parse_datetime, \
-    size_bytes
+from ..normalize import contact_text, format_name, frequency, iso_date, make_license, \
+    media_type, parse_datetime, size_bytes, spatial_text, temporal_text
 from ..records import Dataset, Resource
 from ..sanitize import markdown_html, plain_list, plain_text, safe_url
 from .base import Adapter, ItemError, Option, SourceError
@@ -230,6 +230,11 @@ class CkanAdapter(Adapter):
                               "modified date"),
             frequency=frequency(extras.get("accrualPeriodicity") or extras.get("frequency")
                                 or extras.get("frequency-of-update")),
+            spatial=spatial_text(extras.get("spatial_text") or extras.get("spatial_uri")
+                                 or extras.get("spatial")),
+            temporal=temporal_text(extras.get("temporal_start") or extras.get("temporal"),
+                                   extras.get("temporal_end")),
+            contact_point=_contact(pkg, extras),
             resources=self._resources(pkg.get("resources"), warn),
         )
 
@@ -252,6 +257,7 @@ class CkanAdapter(Adapter):
                 url=url,
                 size=size_bytes(res.get("size"), warn),
                 modified=iso_date(res.get("last_modified"), warn, "resource date"),
+                media_type=media_type(res.get("mimetype")),
             ))
         return out
 
@@ -289,6 +295,17 @@ def _extras(extras: Any) -> dict[str, str]:
             value = item["value"]
             out[str(item["key"])] = html.unescape(value) if isinstance(value, str) else value
     return out
+
+
+def _contact(pkg: dict, extras: dict) -> str | None:
+    """ckanext-dcat's order: contact_* extras, then maintainer, then author."""
+    for name, email in ((extras.get("contact_name"), extras.get("contact_email")),
+                        (pkg.get("maintainer"), pkg.get("maintainer_email")),
+                        (pkg.get("author"), pkg.get("author_email"))):
+        found = contact_text(name, email)
+        if found:
+            return found
+    return None
 
 
 def _responsible_party(value: Any) -> str | None:

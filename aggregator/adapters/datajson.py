@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..normalize import eu_theme, format_name, frequency, iso_date, make_license, size_bytes
+from ..normalize import contact_text, eu_theme, format_name, frequency, iso_date, \
+    make_license, media_type, size_bytes, spatial_text, temporal_text
 from ..records import Dataset, Resource
 from ..sanitize import plain_list, plain_text, rich_html, safe_url
 from .base import Adapter, ItemError, SourceError
@@ -81,6 +82,9 @@ class DataJsonAdapter(Adapter):
             issued=iso_date(_scalar(ds.get("issued")), warn, "issued date"),
             modified=iso_date(_scalar(ds.get("modified")), warn, "modified date"),
             frequency=frequency(_scalar(ds.get("accrualPeriodicity"))),
+            spatial=spatial_text(_scalar(ds.get("spatial"))),
+            temporal=temporal_text(_scalar(ds.get("temporal"))),
+            contact_point=_contact(ds.get("contactPoint")),
             resources=[r for r in (self._resource(d, warn) for d in distributions) if r],
         )
 
@@ -97,7 +101,15 @@ class DataJsonAdapter(Adapter):
             url=url,
             size=size_bytes(_scalar(dist.get("byteSize")), warn),
             modified=iso_date(_scalar(dist.get("modified")), warn, "resource date"),
+            media_type=media_type(_scalar(dist.get("mediaType"))),
         )
+
+
+def _contact(value: Any) -> str | None:
+    """POD's vCard: {fn, hasEmail}."""
+    if not isinstance(value, dict):
+        return None
+    return contact_text(_scalar(value.get("fn")), _scalar(value.get("hasEmail")))
 
 
 def _list(value: Any) -> list:

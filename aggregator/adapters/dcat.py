@@ -17,15 +17,15 @@ import json
 import logging
 import xml.etree.ElementTree as ET
 from typing import Any, Iterator
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from ..config import ConfigError
 from ..http import Response
-from ..normalize import format_name, frequency, iso_date, make_license, size_bytes, \
-    theme_label
+from ..normalize import contact_text, format_name, frequency, iso_date, make_license, \
+    media_type, size_bytes, spatial_text, temporal_text, theme_label
 from ..records import Dataset, Resource
 from ..sanitize import plain_list, plain_text, rich_html, safe_url
 from .base import Adapter, ItemError, Option, SourceError
@@ -34,6 +34,9 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 GEODCAT = Namespace("http://data.europa.eu/930/")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+SCHEMA = Namespace("http://schema.org/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 CSW = "{http://www.opengis.net/cat/csw/2.0.2}"
 RDF_TAG = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 MAX_CONTEXTS = 10
@@ -232,6 +235,9 @@ class DcatAdapter(Adapter):
             issued=iso_date(_text(g, node, DCTERMS.issued), warn, "issued date"),
             modified=iso_date(_text(g, node, DCTERMS.modified), warn, "modified date"),
             frequency=_frequency(g, node),
+            spatial=_spatial(g, node),
+            temporal=_temporal(g, node),
+            contact_point=_contact(g, node),
             resources=[r for r in (self._resource(g, d, warn)
                                    for d in _objects(g, node, DCAT.distribution)) if r],
         )
@@ -282,6 +288,7 @@ class DcatAdapter(Adapter):
             url=url,
             size=size_bytes(_number(_first(g, dist, DCAT.byteSize)), warn),
             modified=iso_date(_text(g, dist, DCTERMS.modified), warn, "resource date"),
+            media_type=media_type(str(media)) if media is not None else None,
         )
 
 
@@ -360,6 +367,50 @@ def _frequency(g: Graph, node: Any) -> str | None:
     if label:
         return frequency(label)
     return frequency(str(freq)) if isinstance(freq, URIRef) else None
+
+
+def _spatial(g: Graph, node: Any) -> str | None:
+    """dct:spatial: a literal, a named place, a geometry (as its box), or the URI."""
+    for place in _objects(g, node, DCTERMS.spatial):
+        if isinstance(place, Literal):
+            found = spatial_text(str(place))
+        else:
+            name = _text(g, place, *NAME_PREDICATES)
+            shape = _first(g, place, DCAT.bbox, LOCN.geometry, DCAT.centroid)
+            found = spatial_text(name) or (spatial_text(str(shape)) if shape is not None
+                                           else None)
+            if found is None and isinstance(place, URIRef):
+                found = str(place)
+        if found:
+            return found
+    return None
+
+
+def _temporal(g: Graph, node: Any) -> str | None:
+    """dct:temporal: a dct:PeriodOfTime (DCAT 2 or schema.org dates) or "a/b" text."""
+    for period in _objects(g, node, DCTERMS.temporal):
+        if isinstance(period, Literal):
+            found = temporal_text(str(period))
+        else:
+            found = temporal_text(_text(g, period, DCAT.startDate, SCHEMA.startDate),
+                                  _text(g, period, DCAT.endDate, SCHEMA.endDate))
+        if found:
+            return found
+    return None
+
+
+def _contact(g: Graph, node: Any) -> str | None:
+    """dcat:contactPoint (or the older adms:contactPoint): a vCard's name and email."""
+    for card in [*_objects(g, node, DCAT.contactPoint), *_objects(g, node, ADMS.contactPoint)]:
+        if isinstance(card, Literal):
+            found = contact_text(str(card))
+        else:
+            email = _first(g, card, VCARD.hasEmail)
+            found = contact_text(_text(g, card, VCARD.fn, VCARD["organization-name"]),
+                                 str(email) if email is not None else None)
+        if found:
+            return found
+    return None
 
 
 def _hydra_next(g: Graph, url: str) -> str | None:

@@ -43,7 +43,7 @@ from .feed import iso_datetime
 
 PROFILES = Path(__file__).resolve().parent.parent / "registers"
 PROFILE_KEYS = {"quoting", "currency", "empty", "url_template", "site", "tables"}
-TABLE_KEYS = {"file", "columns", "overflow", "text", "delimiter"}
+TABLE_KEYS = {"file", "columns", "overflow", "text", "delimiter", "header"}
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 # A meeting's fields, read from its first row at once.
 AUDIENCE_FIELDS = ("id", "observations", "subject", "institution_code", "institution", "commune",
@@ -160,7 +160,8 @@ class LobbyRegisterAdapter(Adapter):
         name = url.rstrip("/").rsplit("/", 1)[-1] or table
         csv = DirtyCsv(io.BytesIO(resp.body), name, self.report,
                        delimiter=spec.get("delimiter"), quoting=self.options["quoting"],
-                       overflow=spec.get("overflow"), text=spec.get("text") or ())
+                       overflow=spec.get("overflow"), text=spec.get("text") or (),
+                       header=spec.get("header"))
         return Table(table, csv, spec["columns"], self.options["empty"])
 
     def list_items(self) -> Iterator[Any]:

@@ -1,5 +1,5 @@
-"""Site search: the /buscar/ page and a prebuilt static Pagefind index of every
-record, page and editor item (see docs/search.md)."""
+"""Site search: the /buscar/ page and the portal's own static index of every
+record, page and editor item, sharded by term (see docs/search.md)."""
 
 from pelican import signals
 

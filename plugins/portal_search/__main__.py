@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, default=ROOT / "content" / "data")
     p.add_argument("--output", type=Path, required=True, help="the built site's folder")
-    p.add_argument("--force", action="store_true", help="rebuild even if unchanged")
+    p.add_argument("--force", action="store_true",
+                   help="write every file again (no incremental build)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for path in (ROOT, ROOT / "plugins"):
@@ -31,16 +33,18 @@ def main(argv: list[str] | None = None) -> int:
     from portal_site.indexes import build_indexes  # noqa: PLC0415
     from portal_site.model import SiteModel  # noqa: PLC0415
 
-    from .generator import build_index, documents_of, shard_pages  # noqa: PLC0415
-    from .pagefind_index import PRIMARY, STAMP  # noqa: PLC0415
+    from .generator import build_index, documents_of  # noqa: PLC0415
+    from .store import state_dir  # noqa: PLC0415
+    from aggregator.snapshot import default_cache_dir  # noqa: PLC0415
 
     started = time.monotonic()
     model = SiteModel.load(args.data, today())
     model.idx = build_indexes(model)
     loaded = time.monotonic() - started
-    if args.force:
-        (args.output / PRIMARY / STAMP).unlink(missing_ok=True)
-    build_index(list(documents_of({"portal": model})), args.output, shard_pages({}))
+    if args.force:   # forget the previous build: every file is written again
+        shutil.rmtree(args.output / "search", ignore_errors=True)
+        shutil.rmtree(state_dir(default_cache_dir(), args.output), ignore_errors=True)
+    build_index(documents_of({"portal": model}), args.output)
     print(f"snapshot loaded in {loaded:.1f}s; total {time.monotonic() - started:.1f}s; "
           f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB",
           file=sys.stderr)

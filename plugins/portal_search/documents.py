@@ -2,13 +2,11 @@
 from the build's context (the snapshot model and the editors' content), never
 from the rendered pages, so no header, navigation or footer text gets in.
 
-Each document becomes a tiny HTML file for Pagefind (`to_html`): the title as
-the `<h1>` (Pagefind's heaviest default weight), the institution's name, acronym
-and aliases in a weighted line (so "MINSAL" finds the Ministerio de Salud and its
-records), then the body text. Filters, sort key and result metadata ride along
-as `<meta data-pagefind-*>` tags: filters and sort key are not words of the text;
-Pagefind 1.5 also matches the metadata (type, institution, date), so "eventos"
-lists the events.
+This module is the corpus: to index a new kind of record, add a builder here;
+to leave records out, skip them here. The index (indexer.py) weighs the title
+most, then the institution's name, acronym and aliases (so "MINSAL" finds the
+Ministerio de Salud and its records), then the body. `to_html` writes the same
+document for Pagefind, the benchmark's reference (bench/pagefind_reference.py).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
-"""Writes /buscar/ and, once the whole site is written (Pelican's `finalized`
-signal), the Pagefind bundle in output/pagefind/, for `make html` and
-`make publish` alike.
+"""Writes /buscar/ and the search index in output/search/ (the portal's own
+format: docs/search.md), for `make html` and `make publish` alike.
 
-The index is built from the build's context (see documents.py). A build whose
-documents are unchanged keeps the bundle it finds (a digest is stored in it), so
-a rebuild with nothing new is cheap. Settings (or environment variables):
-PORTAL_SEARCH_INDEX = False skips the index (site benchmarks; /buscar/ is
-written either way); PORTAL_SEARCH_SHARD_PAGES sets the documents per bundle.
+The index is built from the build's context (documents.py), never from the
+rendered pages, and written incrementally (store.py). Settings (or environment
+variables): PORTAL_SEARCH_INDEX = False skips the index (site benchmarks;
+/buscar/ is written either way); PORTAL_SEARCH_FIRST_BLOCK and
+PORTAL_SEARCH_SHARD_BYTES size the first postings block and the term shards
+(tests use small ones).
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import os
 import sys
 from pathlib import Path
 
-from pelican import signals
 from pelican.generators import Generator
 
+from aggregator.snapshot import default_cache_dir
+
 from .documents import FILTERS, SORT_KEY, DocumentBuilder
-from .pagefind_index import (SHARD_PAGES, bundle_names, digest, plan, read_stamp,
-                             shard_count, write_bundles)
+from .layout import FIRST, SHARD_BYTES
+from .store import FOLDER, write_index
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,8 @@ BROWSE = [("datos/", "Datos"), ("instituciones/", "Instituciones"),
           ("noticias/", "Noticias"), ("apps/", "Apps"), ("eventos/", "Eventos")]
 
 
-def shard_pages(settings: dict) -> int:
-    """Documents per bundle (PORTAL_SEARCH_SHARD_PAGES, setting or environment)."""
-    value = os.environ.get("PORTAL_SEARCH_SHARD_PAGES") or settings.get(
-        "PORTAL_SEARCH_SHARD_PAGES") or SHARD_PAGES
+def _number(settings: dict, name: str, default: int) -> int:
+    value = os.environ.get(name) or settings.get(name) or default
     return max(1, int(value))
 
 
@@ -83,51 +82,36 @@ def documents_of(context: dict):
     return DocumentBuilder(model, formats, transparency_page).all(context)
 
 
-def build_index(documents: list, output_path: str | Path, per_shard: int = SHARD_PAGES,
-                language: str = "es") -> None:
-    """Write the bundles for these documents, unless the output already has them."""
-    output = Path(output_path)
-    key, count = digest(documents, per_shard)
-    shards = shard_count(count, per_shard)
-    stamp = {"digest": key, "documents": count, "shards": shards, "language": language}
-    if read_stamp(output) == stamp and all(
-            (output / name / "pagefind.js").is_file() for name in bundle_names(shards)):
-        log.info("Search: %d documents unchanged, index kept", count)
-        return
+def build_index(documents, output_path: str | Path, settings: dict | None = None,
+                cache: Path | None = None) -> None:
+    """Write the index of these documents into output/search/."""
+    settings = settings or {}
     try:
-        stats = write_bundles(plan(documents, per_shard), output, stamp,
-                              {"force_language": language})
-    except (OSError, RuntimeError) as exc:
+        stats = write_index(documents, Path(output_path), cache or default_cache_dir(),
+                            _number(settings, "PORTAL_SEARCH_FIRST_BLOCK", FIRST),
+                            _number(settings, "PORTAL_SEARCH_SHARD_BYTES", SHARD_BYTES),
+                            language=settings.get("DEFAULT_LANG") or "es")
+    except (OSError, ValueError) as exc:
         print(f"error: search index not written: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc
-    log.info("Search: %d documents indexed in %.1fs (%d bundle(s), %d files, %.1f MB)",
-             stats.documents, stats.seconds, stats.shards, stats.files, stats.bytes / 1e6)
+    log.info("Search: %d documents indexed in %.1fs (CPU %.1fs; making the documents %.1fs) "
+             "(%d files, %.1f MB; written: %d files, %.1f MB; %d stale removed)",
+             stats.documents, stats.seconds, stats.cpu_seconds, stats.document_seconds,
+             stats.files, stats.bytes / 1e6, stats.files_written, stats.bytes_written / 1e6,
+             stats.removed)
 
 
 class SearchGenerator(Generator):
-    """The /buscar/ page; the index once every other page is written."""
+    """The /buscar/ page and the index."""
 
     def generate_context(self) -> None:
-        self._documents = None
+        pass
 
     def generate_output(self, writer) -> None:
-        documents = list(documents_of(self.context))
-        self._per_shard = shard_pages(self.settings)
-        shards = shard_count(len(documents), self._per_shard)
-        bundles = " ".join(f"{name}/" for name in bundle_names(shards))
         writer.write_file(PAGE, self.get_template("search"), self.context,
                           self.settings["RELATIVE_URLS"], override_output=True,
                           url="buscar/", page_url="buscar/", browse=BROWSE,
-                          search_filters=FILTERS, search_bundles=bundles,
+                          search_filters=FILTERS, search_index=f"{FOLDER}/",
                           search_sort=SORT_KEY)
         if index_enabled(self.settings):
-            self._documents = documents
-            # A weak reference: it goes away with this build's generator.
-            signals.finalized.connect(self._finalized)
-
-    def _finalized(self, pelican) -> None:
-        signals.finalized.disconnect(self._finalized)
-        documents, self._documents = self._documents, None
-        if documents is not None:
-            build_index(documents, self.output_path, self._per_shard,
-                        self.settings.get("DEFAULT_LANG") or "es")
+            build_index(documents_of(self.context), self.output_path, self.settings)

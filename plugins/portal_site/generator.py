@@ -28,8 +28,9 @@ from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
-from .sections import (datasets, editorial, exports, feeds, home, institutions, news,
-                       participation, register_pages, seo, status, transparency)
+from .sections import (changes, datasets, editorial, exports, feeds, home, institutions,
+                       news, participation, register_pages, scorecard, seo, status,
+                       transparency)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 from .writer import copy_static
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
-SECTIONS = [home, datasets, institutions, participation, transparency, register_pages, news,
-            editorial, status, exports, feeds]
+SECTIONS = [home, datasets, institutions, participation, transparency, register_pages,
+            scorecard, news, editorial, status, exports, feeds, changes]
 
 
 class PortalGenerator(Generator):
@@ -84,7 +85,8 @@ class PortalGenerator(Generator):
         self.light_count = sum(len(sf.records) for sf in prebuilt.values())
         try:
             self.model = SiteModel.load(data_dir, day, self.settings.get("PORTAL_SOURCE_NAMES"),
-                                        known_slugs, prebuilt)
+                                        known_slugs, prebuilt,
+                                        self.settings.get("PORTAL_CHANGES_MONTHS"))
             self.css = theme_css(self.settings.get("THEME_COLORS") or {})
             self.transparency_patterns = patterns_from_settings(self.settings)
             for name in ("PORTAL_NAV", "PORTAL_FOOTER_LINKS"):

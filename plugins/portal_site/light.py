@@ -5,11 +5,11 @@ others for the catalog's order, its facets and its slugs, but renders none of
 their pages: building 100,000 full records from the parse cache (descriptions,
 resource lists) was most of what every rebuild paid. The record cache
 (records_cache.py) keeps, for each version of a source file made only of
-datasets, every field but `description_html` and `resources`; a LightDataset is
-made from that. It is a Dataset: reading either missing field loads that source
-file's full records once (the shared snapshot reader, parse cache) and fills
-both in, so code that needs them (a page rendered, the search index) sees a
-complete record.
+datasets, every field but the HEAVY ones (`description_html`, `resources` and
+the rarely read metadata); a LightDataset is made from that. It is a Dataset:
+reading a missing field loads that source file's full records once (the
+shared snapshot reader, parse cache) and fills them in, so code that needs
+them (a page rendered, the search index) sees a complete record.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from pathlib import Path
 from aggregator.records import Dataset, License
 from aggregator.snapshot import default_cache_dir, read_source_file
 
-HEAVY = ("description_html", "resources")
+# The metadata only the quality check reads (spatial, temporal, contact_point) is
+# filled in with the heavy fields: few pages show it.
+HEAVY = ("description_html", "resources", "spatial", "temporal", "contact_point")
 # Positions in a light tuple; `license` is stored as (id, title, url) or None.
 LIGHT = ("id", "source", "remote_id", "url", "institution", "title", "publisher",
          "themes", "tags", "license", "issued", "modified", "frequency")

@@ -22,6 +22,7 @@ from aggregator.records import (Consultation, Dataset, Institution, NewsItem, Re
 from aggregator.snapshot import Snapshot, load_snapshot
 
 from .filters import as_date
+from .history import History, load_tombstones
 from .registers import RegisterIndex, entry_paths
 from .urls import RESERVED, assign_slugs
 
@@ -45,12 +46,16 @@ class SiteModel:
     idx: object = None                                          # indexes.Indexes
     entry_paths: dict[str, str] = field(default_factory=dict)   # register entry -> its page
     registers: object = None                                    # registers.RegisterIndex
+    # Records removed at their source (id -> aggregator.tombstones.Tombstone): in
+    # no list above, but their slug and page stay. The change log: history.py.
+    tombstones: dict = field(default_factory=dict)
+    changes: History = field(default_factory=History)
 
     @classmethod
     def load(cls, data_dir: Path | str, today: date | None = None,
              source_names: dict | None = None,
              known_slugs: dict[str, str] | None = None,
-             prebuilt: dict | None = None) -> SiteModel:
+             prebuilt: dict | None = None, changes_months: int | None = None) -> SiteModel:
         """`known_slugs` and `prebuilt` (source files already held, see
         records_cache.py) come from the record cache, when there is one."""
         snap = load_snapshot(data_dir, prebuilt=prebuilt)
@@ -72,10 +77,20 @@ class SiteModel:
                                      key=lambda c: (c.end or "9999", c.id))
         model.transparency = sorted(snap.records(TransparencyEntry),
                                     key=lambda t: (_sort_key_desc(t.date), t.id), reverse=True)
-        model.slugs = assign_slugs(model.datasets, RESERVED["datos"], known_slugs)
-        model.slugs.update(assign_slugs(model.consultations, RESERVED["participacion"],
-                                        known_slugs))
-        model.entry_paths = entry_paths(model.transparency, model.institutions)
+        model.tombstones = load_tombstones(data_dir, snap)
+        # Removed records keep their slugs, so no other record's URL moves.
+        gone = [t.record for t in model.tombstones.values()]
+        model.slugs = assign_slugs([*model.datasets, *(r for r in gone if isinstance(r, Dataset))],
+                                   RESERVED["datos"], known_slugs)
+        model.slugs.update(assign_slugs(
+            [*model.consultations, *(r for r in gone if isinstance(r, Consultation))],
+            RESERVED["participacion"], known_slugs))
+        # Register entries too: a removed meeting keeps its page (a tombstone) and path.
+        model.entry_paths = entry_paths(
+            [*model.transparency, *(r for r in gone if isinstance(r, TransparencyEntry))],
+            model.institutions)
+        model.changes = History.load(data_dir, changes_months)
+        model.changes.resolve(model, model.tombstones)
         return model
 
     # -- lookups used by every template --------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import jsonld
 from ..manifest import digest
+from ..scorecard import board
 
 PER_PAGE = 50           # datasets per listing page (keeps a page under 50 KB)
 VALUES_PER_PAGE = 200   # facet values per page of a facet's index
@@ -38,7 +39,9 @@ def _dataset_pages(site) -> None:
         # nothing they show changed (the common case when another source changed).
         if site.sink.group(f"datasets:{source}", (
                 file_digest, site.institutions_digest, site.slug_exceptions_digest,
-                model.source_name(source), *(model.slugs[d.id] for d in items))):
+                board(site).quality_fp,
+                model.source_name(source), model.changes.source_digest(source),
+                *(model.slugs[d.id] for d in items))):
             continue
         _pages(site, items)
         site.sink.end_group()
@@ -51,17 +54,20 @@ def _pages(site, items) -> None:
     # The facet pages a dataset links to follow from its record (its labels) and
     # the few facet slugs that are not slugify(label): those go in as one digest.
     exceptions = site.slug_exceptions_digest
+    scores = board(site)
     for ds in items:
         slug = model.slugs[ds.id]
         inst = model.institution_of(ds)
         source = source_name(ds.source)
         fingerprint = (site.fp(ds), inst.name if inst else "", inst.id if inst else "",
-                       source, exceptions)
+                       source, exceptions, scores.quality_fp,
+                       model.changes.record_digest(ds.id))
         save_as = f"datos/{slug}/index.html"
         if sink.keep_if_fresh(save_as, fingerprint):
             continue        # most pages of a changed source file: nothing else to prepare
         sink.page(save_as, "dataset", fingerprint,
-                  lazy=lambda ds=ds: {"links": site.dataset_links(ds)},
+                  lazy=lambda ds=ds: {"links": site.dataset_links(ds),
+                                      "calidad": scores.dataset_quality(ds)},
                   dataset=ds, institution=inst, source_name=source,
                   resources=ds.resources[:RESOURCES_MAX],
                   more_resources=max(0, len(ds.resources) - RESOURCES_MAX),

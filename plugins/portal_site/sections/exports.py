@@ -14,6 +14,8 @@ import re
 
 from ..fragments import CSV, JSON
 from ..indexes import license_label
+from ..scorecard import board
+from .scorecard import CSV_FILE as SCORES_CSV
 
 DATA_JSON = "catalogo/data.json"
 CSV_FILE = "catalogo/datasets.csv"
@@ -134,5 +136,7 @@ def write(site) -> None:
     if site.settings.get("PORTAL_EXPORT_DATA_JSON"):
         site.sink.file(DATA_JSON, lambda: data_json(site), fingerprint)
         files.insert(0, (DATA_JSON, "data.json", "JSON (DCAT-US 1.1 / Project Open Data)"))
+    if board(site).doc is not None:         # written by sections/scorecard.py
+        files.append((SCORES_CSV, "evaluacion.csv", "CSV, una fila por institución evaluada"))
     site.sink.page("catalogo/index.html", "catalogo", None, count=len(site.model.datasets),
                    files=files)

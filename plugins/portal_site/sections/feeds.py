@@ -9,6 +9,7 @@ from datetime import datetime, time, timezone
 from feedgenerator import Atom1Feed, get_tag_uri
 
 from ..filters import babel_locale, excerpt, fecha, parse_date
+from .changes import CHANGES_FEED
 
 MAX_ITEMS = 50
 NEWS_FEED = "feeds/noticias-instituciones.atom.xml"
@@ -86,6 +87,9 @@ def feeds(site) -> list[tuple[str, str, str]]:
                 "a su sitio de origen."))
     out.append(("Participación ciudadana", PARTICIPATION_FEED,
                 "Consultas y procesos de participación: abiertos, próximos y cerrados."))
+    out.append(("Cambios en los datos", CHANGES_FEED,
+                "Registros nuevos, actualizados y retirados en cada cosecha; cada institución "
+                "tiene además el suyo (enlazado desde su página)."))
     return out
 
 

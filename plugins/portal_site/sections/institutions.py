@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import jsonld
 from ..indexes import initial
+from ..scorecard import board
 from ..urls import unique_slugs
 
 PER_PAGE = 150          # institutions per directory page
@@ -116,7 +117,8 @@ def _institution(site, inst) -> None:
                    today.isoformat() if consultations else "",
                    *(site.fp(c) for c in consultations),
                    str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
-                   *(f"{k}\x1e{len(v)}" for k, v in model.registers_index().kinds_of(inst.id)))
+                   *(f"{k}\x1e{len(v)}" for k, v in model.registers_index().kinds_of(inst.id)),
+                   board(site).fingerprint(inst.id), model.changes.institution_digest(inst.id))
     site.sink.page(
         f"instituciones/{inst.id}/index.html", "institution", fingerprint,
         institution=inst, parent=parent, children=children, sources=sources, links=links,
@@ -124,7 +126,8 @@ def _institution(site, inst) -> None:
         news=news[:LATEST], news_count=len(news), active=active, closed=closed,
         closed_count=sum(1 for c in consultations if status[c.id] == "closed"),
         entries=entries[:LATEST], entries_count=len(entries),
-        ld=lambda: jsonld.organization(inst, siteurl, parent))
+        ld=lambda: jsonld.organization(inst, siteurl, parent),
+        lazy=lambda: {"evaluacion": board(site).view(inst)})
     if len(news) > LATEST:
         site.sink.paginated(f"instituciones/{inst.id}/noticias/", news, NEWS_PER_PAGE,
                             "institution_news", fingerprint_of=site.fp,

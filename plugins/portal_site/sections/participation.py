@@ -26,7 +26,8 @@ def write(site) -> None:
         inst = model.institution_of(c)
         source = model.source_name(c.source)
         sink.page(f"participacion/{model.slugs[c.id]}/index.html", "consultation",
-                  [today, fp(c), inst.name if inst else "", source],
+                  [today, fp(c), inst.name if inst else "", source,
+                   model.changes.record_digest(c.id)],
                   consultation=c, institution=inst, source_name=source,
                   status=idx.status[c.id])
 

@@ -1,9 +1,10 @@
 // /buscar/: runs the query of the URL (?q=, filters, orden=fecha) over the
-// prebuilt Pagefind bundle with Pagefind's JS API (no Pagefind UI: our own
-// markup, Spanish texts, and only the bytes a query needs). The URL is the
-// state: every search is a history entry, so links can be shared and the back
-// button works. Filter counts are loaded after the first results are shown,
-// by a separate instance, because they need every filter of the index.
+// portal's own index in /search/ (search-engine.js; docs/search.md): our markup,
+// Spanish texts, and only the bytes a query needs. The URL is the state: every
+// search is a history entry, so links can be shared and the back button works.
+// Filter counts are loaded after the first results are shown.
+
+import {IndexError, marked, openIndex} from "./search-engine.js";
 
 const form = document.getElementById("buscador");
 const input = document.getElementById("q");
@@ -23,9 +24,9 @@ const baseTitle = document.title;
 const dateFormat = new Intl.DateTimeFormat("es-CL", {day: "numeric", month: "long",
   year: "numeric", timeZone: "UTC"});
 
-let pagefind = null;
 let state = {q: "", filters: {}, sort: ""};
-let results = [];
+let current = null;       // the search being shown
+let total = null;         // its number of results, once known
 let shown = 0;
 let runId = 0;
 let counts = null;        // filter value counts of the current search, once loaded
@@ -60,61 +61,9 @@ function hasFilters(s) {
   return Object.keys(s.filters).length > 0;
 }
 
-function pagefindFilters(filters) {
-  const out = {};
-  for (const [key, values] of Object.entries(filters)) out[key] = {any: values};
-  return out;
-}
-
-// -- Pagefind -------------------------------------------------------------------
-
-// A large index comes in several bundles (shards cut by date, newest first):
-// the first one loads Pagefind and the others are merged into it.
-const bundles = form.dataset.bundles.split(" ").map((b) => new URL(b, location.href));
-// The main thread, not Pagefind's web worker: one script less to download
-// before the first results (the search itself takes milliseconds).
-const OPTIONS = {excerptLength: 26, noWorker: true};
-let byShard = null;  // one instance per shard, for date-sorted searches
-
-let loading = null;
-
-function load() {
-  loading ||= (async () => {
-    const pf = await import(new URL("pagefind.js", bundles[0]).href);
-    await pf.options(OPTIONS);
-    await pf.init();
-    await Promise.all(bundles.slice(1).map((b) => pf.mergeIndex(b.href,
-      {excerptLength: OPTIONS.excerptLength})));
-    pagefind = pf;
-    return pf;
-  })();
-  loading.catch(() => { loading = null; });  // a failed load is tried again
-  return loading;
-}
-
-function addCounts(all) {
-  const out = {};
-  for (const counts of all) {
-    for (const [key, values] of Object.entries(counts || {})) {
-      out[key] ||= {};
-      for (const [v, n] of Object.entries(values)) out[key][v] = (out[key][v] || 0) + n;
-    }
-  }
-  return out;
-}
-
-// Merged bundles come back ordered by score only. Sorted by date, each shard is
-// asked on its own and the answers are put end to end: shard 1 holds the newest.
-async function query(term, filters) {
-  const pf = await load();
-  const options = {filters: pagefindFilters(filters)};
-  if (!state.sort) return pf.search(term, options);
-  options.sort = {[SORT]: "desc"};
-  if (bundles.length === 1) return pf.search(term, options);
-  byShard ||= bundles.map((b) => pf.createInstance({...OPTIONS, basePath: b.href}));
-  const parts = await Promise.all(byShard.map((i) => i.search(term, options)));
-  return {results: parts.flatMap((p) => p.results), filters: addCounts(parts.map((p) => p.filters))};
-}
+// The index, opened once; every search is a new query over it.
+const index = openIndex(new URL(form.dataset.index, location.href));
+const site = new URL(form.dataset.site, location.href);
 
 // -- results ----------------------------------------------------------------------
 
@@ -125,75 +74,67 @@ function text(tag, value, className) {
   return el;
 }
 
-// Pagefind's excerpt is escaped text with <mark> around matches: rebuild it from
-// text nodes and <mark> elements only, and drop the title it usually starts with.
-function excerpt(html, title) {
-  const tpl = document.createElement("template");
-  tpl.innerHTML = html;
-  const words = [];
-  for (const node of tpl.content.childNodes) {
-    const marked = node.nodeName === "MARK";
-    for (const [i, part] of node.textContent.split(/(\s+)/).entries()) {
-      if (part) words.push({part, marked: marked && i % 2 === 0});
-    }
-  }
-  const plain = (w) => w.part.toLocaleLowerCase("es").replace(/[.,;:]$/, "");
-  const titleWords = title.trim().split(/\s+/).map((w) => w.toLocaleLowerCase("es"));
-  const solid = words.filter((w) => w.part.trim());
-  if (solid.length > titleWords.length &&
-      titleWords.every((w, i) => plain(solid[i]) === w.replace(/[.,;:]$/, ""))) {
-    let skip = titleWords.length;
-    while (skip && words.length) if (words.shift().part.trim()) skip -= 1;
-  }
+const WINDOW = 26;  // words of an excerpt
+
+// The stored excerpt's words around the first match, the matches in <mark>.
+function excerpt(body) {
+  const parts = marked(current, body);
+  const first = Math.max(0, parts.findIndex((p) => p.mark));
+  let from = Math.max(0, first - 8);
+  from -= from % 2;  // start on a separator, not in the middle of a word
+  const near = parts.slice(from, from + 2 * WINDOW);
   const p = document.createElement("p");
   p.className = "excerpt";
-  for (const w of words) p.append(w.marked ? text("mark", w.part) : w.part);
+  if (from > 0) p.append("… ");
+  for (const w of near) p.append(w.mark ? text("mark", w.part) : w.part);
+  if (from + 2 * WINDOW < parts.length) p.append(" …");
   return p;
 }
 
-function resultItem(data) {
-  const meta = data.meta || {};
+function resultItem(r) {
   const li = document.createElement("li");
   const h3 = document.createElement("h3");
-  const a = text("a", meta.title || data.url);
-  a.href = data.url;
-  const external = new URL(data.url, location.href).origin !== location.origin;
+  const href = /^[a-z][a-z0-9+.-]*:/i.test(r.url) ? r.url : new URL(r.url.replace(/^\//, ""), site).href;
+  const a = text("a", r.title || r.url);
+  a.href = href;
+  const external = new URL(href).origin !== location.origin;
   if (external) a.rel = "noopener";
   h3.append(a);
   const line = document.createElement("p");
   line.className = "meta";
-  const bits = [text("span", meta.tipo || "", "kind")];
-  if (meta.institucion) bits.push(text("span", meta.institucion));
-  if (meta.fecha) {
-    const t = text("time", dateFormat.format(new Date(`${meta.fecha}T00:00:00Z`)));
-    t.dateTime = meta.fecha;
+  const bits = [text("span", r.type, "kind")];
+  if (r.institution) bits.push(text("span", r.institution));
+  if (r.date) {
+    const t = text("time", dateFormat.format(new Date(`${r.date}T00:00:00Z`)));
+    t.dateTime = r.date;
     bits.push(t);
   }
-  if (meta.estado) bits.push(text("span", meta.estado));
+  if (r.status) bits.push(text("span", r.status));
   if (external) bits.push(text("span", "en su sitio de origen"));
   bits.forEach((b, i) => line.append(...(i ? [" · ", b] : [b])));
-  li.append(h3, line, excerpt(data.excerpt || "", meta.title || ""));
+  li.append(h3, line, excerpt(r.excerpt || ""));
   return li;
 }
 
 async function showMore(id) {
-  const batch = results.slice(shown, shown + PAGE);
-  const items = await Promise.all(batch.map((r) => r.data()));
+  const page = await current.results(shown, PAGE);
   if (id !== runId) return null;
-  const nodes = items.map(resultItem);
+  const nodes = page.items.map(resultItem);
   list.append(...nodes);
-  shown += batch.length;
-  more.hidden = shown >= results.length;
+  shown += nodes.length;
+  if (page.total !== null) total = page.total;
+  more.hidden = !page.more;
   return nodes[0] || null;
 }
 
 function announce() {
-  const n = results.length;
   const what = state.q ? ` para «${state.q}»` : "";
   const narrowed = hasFilters(state) ? " con los filtros elegidos" : "";
+  const n = total === null ? shown : total;
   const count = n.toLocaleString("es-CL");
   status.textContent = n === 0 ? `Ningún resultado${what}${narrowed}.`
-    : `${count} ${n === 1 ? "resultado" : "resultados"}${what}${narrowed}.`;
+    : total === null ? `Más de ${count} resultados${what}${narrowed}; contando…`
+      : `${count} ${n === 1 ? "resultado" : "resultados"}${what}${narrowed}.`;
   document.title = state.q ? `«${state.q}»: resultados · ${baseTitle}` : baseTitle;
 }
 
@@ -253,46 +194,31 @@ function renderFilters(data) {
   }
 }
 
-// Counts come from a second Pagefind instance in Pagefind's web worker: it loads
-// every filter of the index, and an instance holding them all counts every value
-// on each search, which takes seconds on a large index. Kept apart, the
-// instance that finds results stays fast and the page never freezes.
-let counter = null;
-
-function countingInstance() {
-  counter ||= (async () => {
-    const pf = await load();
-    const instance = pf.createInstance({basePath: bundles[0].href});
-    for (const b of bundles.slice(1)) await instance.mergeIndex(b.href);
-    await instance.filters();
-    return instance;
-  })();
-  counter.catch(() => { counter = null; });
-  return counter;
-}
-
-// Counts for one group come from a search with every other group's selection,
+// Counts for one group come from the matches of every other group's selection,
 // so values of a group with a selection still show what choosing them adds.
 async function loadCounts(id) {
-  const instance = await countingInstance();
+  const found = await current.counts();
   if (id !== runId) return;
-  const term = state.q || null;
-  const base = await instance.search(term, {filters: pagefindFilters(state.filters)});
-  const found = {};
-  for (const key of KEYS) {
-    if (state.filters[key]) {
-      const others = {...state.filters};
-      delete others[key];
-      found[key] = (await instance.search(term, {filters: pagefindFilters(others)})).filters[key];
-    } else {
-      found[key] = base.filters[key];
-    }
-    if (id !== runId) return;
+  counts = found.counts;
+  if (total !== found.total) {
+    total = found.total;
+    announce();
   }
-  counts = found;
   renderFilters(counts);
   filtersNote.hidden = true;
   setState("counts", "done");
+}
+
+const BROKEN = "La búsqueda no puede leer su índice: falta un archivo o está dañado. " +
+  "Vuelva a intentarlo en unos minutos; mientras tanto puede recorrer el portal por secciones.";
+
+function failed(err) {
+  console.error(err);
+  status.textContent = err instanceof IndexError ? BROKEN
+    : "La búsqueda no está disponible en este momento. Puede recorrer el portal por secciones.";
+  empty.hidden = false;
+  more.hidden = true;
+  setState("search", "error");
 }
 
 // -- one search -------------------------------------------------------------------
@@ -301,7 +227,8 @@ async function run() {
   const id = ++runId;
   setState("search", "loading");
   setState("counts", "pending");
-  results = [];
+  current = null;
+  total = null;
   shown = 0;
   list.replaceChildren();
   more.hidden = true;
@@ -316,24 +243,18 @@ async function run() {
   }
   status.textContent = "Buscando…";
   try {
-    const response = await query(state.q || null, state.filters);
-    if (id !== runId) return;
-    results = response.results;
+    current = await index.search(state);
     await showMore(id);
     if (id !== runId) return;
-    empty.hidden = results.length > 0;
+    empty.hidden = shown > 0;
     announce();
     performance.mark("search-results");
     setState("search", "done");
   } catch (err) {
-    if (id !== runId) return;
-    console.error(err);
-    status.textContent = "La búsqueda no está disponible en este momento. Puede recorrer el portal por secciones.";
-    empty.hidden = false;
-    setState("search", "error");
+    if (id === runId) failed(err);
     return;
   }
-  if (!results.length && !hasFilters(state)) {
+  if (!shown && !hasFilters(state)) {
     setState("counts", "done");
     return;
   }
@@ -341,6 +262,8 @@ async function run() {
     await loadCounts(id);
   } catch (err) {  // the results stay; only the counts are missing
     console.error(err);
+    if (id !== runId) return;
+    if (err instanceof IndexError) status.textContent = BROKEN;
     setState("counts", "error");
   }
 }
@@ -382,7 +305,11 @@ form.addEventListener("change", (event) => {
 form.addEventListener("click", (event) => {
   const el = event.target;
   if (el === more) {
-    showMore(runId).then((first) => first && first.querySelector("a").focus());
+    const id = runId;
+    showMore(id).then((first) => {
+      if (first) first.querySelector("a").focus();
+      if (id === runId) performance.mark("search-more");
+    }).catch((err) => id === runId && failed(err));
   } else if (el === clear) {
     navigate({...state, filters: {}});
     input.focus();
@@ -396,13 +323,11 @@ form.addEventListener("click", (event) => {
 
 window.addEventListener("popstate", () => show(fromUrl()));
 
-// Someone about to type a query: fetch Pagefind and the index's metadata now,
-// not after Enter (nothing is fetched for visitors who never touch the box).
+// Someone about to type a query: fetch the index's root now, not after Enter
+// (nothing is fetched for visitors who never touch the box).
 input.addEventListener("focus", () => {
-  if (!pagefind) {
-    performance.mark("search-preload");
-    load().catch(() => {});
-  }
+  performance.mark("search-preload");
+  index.root().catch(() => {});
 }, {once: true});
 
 form.hidden = false;

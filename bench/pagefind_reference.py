@@ -1,6 +1,10 @@
-"""Writes the Pagefind bundles from search documents, through Pagefind's Python
-API (`pagefind.index.PagefindIndex`, pinned `pagefind[extended]`, whose binary
+"""The benchmark's reference (bench_search): Pagefind bundles written from the
+portal's search documents, as the portal built its index before it had its own
+(`pagefind[extended]` is pinned in requirements.lock for `make bench` only).
+Through Pagefind's Python API (`pagefind.index.PagefindIndex`, whose binary
 ships in the wheel and runs offline).
+
+    python -m bench.pagefind_reference --data DIR --output SITE
 
 How, and why so (figures in docs/search.md):
 - Documents with a plain page URL are written as tiny HTML files into a scratch
@@ -34,7 +38,7 @@ from typing import Iterable, Sequence
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
-from .documents import NO_DATE, SearchDocument
+from portal_search.documents import NO_DATE, SearchDocument
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ log = logging.getLogger(__name__)
 # the page says.
 CONFIG: IndexConfig = {"force_language": "es"}
 SHARD_PAGES = 25_000
-PRIMARY = "pagefind"
+PRIMARY = "pagefind-docs"
 # Requests in flight at once for the documents sent as messages.
 BATCH = 500
 # Written into the primary bundle: a later build with the same digest keeps it.
@@ -204,3 +208,32 @@ def write_bundles(shards: list[list[SearchDocument]], output: Path, stamp: dict,
         files, size = files + f, size + s
     return IndexStats(sum(len(s) for s in shards), len(shards), time.monotonic() - started,
                       files, size)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse  # noqa: PLC0415
+
+    from portal_site.filters import today  # noqa: PLC0415
+    from portal_site.indexes import build_indexes  # noqa: PLC0415
+    from portal_site.model import SiteModel  # noqa: PLC0415
+    from portal_search.generator import documents_of  # noqa: PLC0415
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--output", type=Path, required=True)
+    args = p.parse_args(argv)
+    model = SiteModel.load(args.data, today())
+    model.idx = build_indexes(model)
+    documents = list(documents_of({"portal": model}))
+    key, count = digest(documents)
+    stats = write_bundles(plan(documents), args.output,
+                          {"digest": key, "documents": count})
+    print(f"Pagefind: {stats.documents} documents in {stats.seconds:.1f}s, "
+          f"{stats.shards} bundle(s), {stats.files} files, {stats.bytes / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""search-engine.js in headless Chromium against Python references: the same
+normalization as text.py, prefix search on the last word, the first block of a
+word giving its best documents, filter counts equal to a brute-force count over
+the snapshot, and a clear message when a file of the index is missing or
+damaged."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_TODAY, ROOT, StaticServer, build_site
+
+import test_search_corpus as corpus
+from test_search_browser import DONE, path_of, search
+from test_search_index import term_blocks
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from portal_search.indexer import FILTER_KEYS, _filter_labels, meta_text  # noqa: E402
+from portal_search.text import STOPWORDS, fold, stem_key, words  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+ENGINE = """async ([q, filters, sort, from, count]) => {
+  const m = await import(new URL('/theme/js/search-engine.js', location.href).href);
+  const index = m.openIndex(new URL('/search/', location.href));
+  const s = await index.search({q, filters, sort});
+  if (count) return (await s.results(from, count)).items.map((r) => r.url);
+  return await s.counts();
+}"""
+
+
+def _snapshot_docs(data: Path) -> list:
+    from portal_site.indexes import build_indexes  # noqa: PLC0415
+    from portal_site.model import SiteModel  # noqa: PLC0415
+    from portal_search.generator import documents_of  # noqa: PLC0415
+
+    model = SiteModel.load(data, date.fromisoformat(BUILD_TODAY))
+    model.idx = build_indexes(model)
+    return list(documents_of({"portal": model}))
+
+
+@pytest.fixture(scope="module")
+def snapshot_only(tmp_path_factory):
+    """Sites built from a snapshot alone (no editors' content), so that every
+    document of the index is a snapshot record; small blocks and shards."""
+    sites = {}
+    for name, data in (("corpus", None), ("bundled", ROOT / "content" / "data")):
+        root = tmp_path_factory.mktemp(f"snapshot-only-{name}")
+        data = data or corpus.write(root / "data")
+        (root / "content").mkdir()
+        out = root / "output"
+        proc = build_site(data, out, content=root / "content",
+                          extra_env={"PORTAL_SEARCH_FIRST_BLOCK": "4",
+                                     "PORTAL_SEARCH_SHARD_BYTES": "600"})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        sites[name] = (out, _snapshot_docs(data))
+    servers = {name: StaticServer(out) for name, (out, _) in sites.items()}
+    yield {name: (servers[name].url, out, docs) for name, (out, docs) in sites.items()}
+    for server in servers.values():
+        server.close()
+
+
+def brute(docs, q: str, filters: dict) -> dict:
+    """Total and counts per filter value, by reading every document."""
+    ws = words(q)
+    ws = [w for w in ws if fold(w) not in STOPWORDS] or ws
+    stems = {stem_key(fold(w)) for w in ws}
+    hits = []
+    for d in docs:
+        text = f"{d.title} {d.own_terms} {d.institution_terms} {d.body} {meta_text(d)}"
+        if stems <= {stem_key(fold(w)) for w in words(text)}:
+            hits.append(dict(zip(FILTER_KEYS, _filter_labels(d))))
+
+    def ok(labels, skip=None):
+        return all(any(v in chosen for v in labels[k])
+                   for k, chosen in filters.items() if k != skip)
+    counts = {k: dict(Counter(v for h in hits if ok(h, k) for v in h[k])) for k in FILTER_KEYS}
+    return {"total": sum(ok(h) for h in hits), "counts": counts}
+
+
+QUERIES = {
+    "corpus": [("salud", {}), ("ministerio salud", {}), ("indicador", {}),
+               ("indicador regional", {"anio": ["2018", "2023"]}),
+               ("ministerio", {"tipo": ["Conjuntos de datos", "Participación"]}),
+               ("", {"institucion": ["Servicio Electoral"]}),
+               ("", {"institucion": ["Municipalidad de Ñuñoa"], "tema": ["vivienda"]}),
+               ("", {"tipo": ["Conjuntos de datos"]}),
+               ("electoral", {"anio": ["2021"]}),
+               ("comuna", {"institucion": ["Ministerio de Educación", "Ministerio de Salud"]}),
+               ("serie anual", {"formato": ["CSV"], "tipo": ["Conjuntos de datos"]})],
+    "bundled": [("datos", {}), ("salud", {}), ("ministerio", {}), ("registro nacional", {}),
+                ("", {"tipo": ["Conjuntos de datos"]}), ("datos", {"formato": ["CSV"]})],
+}
+
+
+@pytest.mark.parametrize("site", ["corpus", "bundled"])
+def test_filter_counts_equal_a_brute_force_count(probe, snapshot_only, site):
+    url, _, docs = snapshot_only[site]
+    probe.goto(url + "/buscar/")
+    for q, filters in QUERIES[site]:
+        got = probe.page.evaluate(ENGINE, [q, filters, "", 0, 0])
+        expected = brute(docs, q, filters)
+        assert expected["total"] > 0, (q, filters)
+        assert got["total"] == expected["total"], (q, filters)
+        shown = {k: {v: n for v, n in values.items() if n} for k, values in got["counts"].items()}
+        assert shown == expected["counts"], (q, filters)
+    assert probe.console_errors == []
+
+
+def test_the_first_block_gives_the_best_documents(probe, snapshot_only):
+    url, out, docs = snapshot_only["corpus"]
+    probe.goto(url + "/buscar/")
+    blocks = term_blocks(out / "search", "indicador")
+    assert len(blocks) == 3
+    best = [docs[d].url for d, _, _ in sorted(blocks[0], key=lambda p: (-p[1], p[0]))]
+    probe.responses.clear()
+    got = probe.page.evaluate(ENGINE, ["indicador", {}, "", 0, 3])
+    assert got == best[:3]
+    fetched = [r.url.rsplit("/search/", 1)[1] for r in probe.responses if "/search/p/" in r.url]
+    assert len(fetched) == 1   # the first block, nothing more
+    # Ten results need more of the word's blocks.
+    assert len(probe.page.evaluate(ENGINE, ["indicador", {}, "", 0, 10])) == 10
+
+
+def test_normalization_is_the_same_in_python_and_javascript(probe, corpus_url):
+    probe.goto(corpus_url + "/buscar/")
+    samples = ["Ñuñoa y Peñalolén", "MINSAL", "ÁRBOLES urbanos", "covid-19/2026",
+               "O'Higgins", "Pingüino", "niño_niña", "Cañete, São Paulo", "e\u0301xito"]
+    got = probe.page.evaluate("""async (samples) => {
+      const m = await import(new URL('/theme/js/search-engine.js', location.href).href);
+      return samples.map((s) => m.words(s).map((w) => [w, m.fold(w)]));
+    }""", samples)
+    assert got == [[[w, fold(w)] for w in words(s)] for s in samples]
+
+
+@pytest.fixture(scope="module")
+def corpus_url(tmp_path_factory):
+    server = StaticServer(corpus.build(tmp_path_factory))
+    yield server.url
+    server.close()
+
+
+@pytest.mark.parametrize("query,first", [
+    ("presup", "/datos/presupuesto-2026/"),
+    ("establecim", "/datos/establecimientos-de-salud/"),
+    ("salud establec", "/datos/establecimientos-de-salud/"),
+    ("vacunac", "/datos/vacunacion-influenza/"),
+    ("Ñuñ", "/instituciones/municipalidad-de-nunoa/"),
+])
+def test_prefix_of_the_last_word(probe, corpus_url, query, first):
+    found = search(probe, corpus_url, query)
+    assert found and path_of(found[0]["href"]) == first, [r["href"] for r in found[:3]]
+
+
+@pytest.mark.parametrize("query,first", [
+    ("eventos", "/eventos/taller/"),                             # the type's name
+    ("padron 2024", "/datos/padron-electoral/"),                 # the year of its date
+    ("conjuntos de datos electoral", "/datos/resultados-electorales/"),
+])
+def test_type_names_and_years_are_words(probe, corpus_url, query, first):
+    found = search(probe, corpus_url, query)
+    assert found and path_of(found[0]["href"]) == first, [r["href"] for r in found[:3]]
+
+
+def test_only_the_last_word_is_a_prefix(probe, corpus_url):
+    assert search(probe, corpus_url, "presup salud") == []
+
+
+BROKEN = "falta un archivo o está dañado"
+
+
+@pytest.fixture
+def damaged(tmp_path, snapshot_only):
+    _, out, _ = snapshot_only["corpus"]
+    copy = tmp_path / "site"
+    shutil.copytree(out, copy)
+    server = StaticServer(copy)
+    yield server.url, copy / "search"
+    server.close()
+
+
+def _shard_of(folder: Path, word: str) -> Path:
+    import json  # noqa: PLC0415
+
+    root = json.loads((folder / "index.json").read_text("utf-8"))
+    name = [n for k, n in root["shards"] if k <= fold(word)][-1]
+    return folder / "t" / f"{name}.bin"
+
+
+def _broken(probe, url: str, query: str) -> None:
+    probe.goto(f"{url}/buscar/?q={query}")
+    page = probe.page
+    page.wait_for_selector(DONE)
+    assert page.get_attribute("form#buscador", "data-search") == "error"
+    assert BROKEN in page.inner_text("#estado")
+    assert page.is_visible("#sin-resultados")
+    assert "/datos/" in page.eval_on_selector_all("#sin-resultados a",
+                                                  "as => as.map(a => a.pathname)")
+    assert probe.page.locator("#lista > li").count() == 0
+
+
+def test_a_damaged_shard_says_so_on_the_page(probe, damaged):
+    url, folder = damaged
+    shard = _shard_of(folder, "salud")
+    shard.write_bytes(shard.read_bytes()[:40])
+    _broken(probe, url, "salud")
+    assert probe.offsite == []
+
+
+def test_a_missing_shard_or_block_says_so_on_the_page(probe, damaged):
+    url, folder = damaged
+    _shard_of(folder, "padron").unlink()
+    _broken(probe, url, "padron")
+    blocks = [p for p in (folder / "p").iterdir()]
+    for p in blocks:   # every postings block: the search finds its shard, not its postings
+        p.unlink()
+    _broken(probe, url, "indicador")
+
+
+def test_a_missing_root_says_so_on_the_page(probe, damaged):
+    url, folder = damaged
+    (folder / "index.json").unlink()
+    _broken(probe, url, "salud")

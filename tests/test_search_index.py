@@ -1,0 +1,254 @@
+"""The search index's files (plugins/portal_search/: text, indexer, layout, store),
+read back in Python: impact order, shards, incremental rebuilds, stale files,
+the size of the root and of the script. The browser side is in
+test_search_browser.py and test_search_engine.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import test_search_corpus as corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from portal_search.indexer import ATTR_KEYS  # noqa: E402
+from portal_search.store import FOLDER, write_index  # noqa: E402
+from portal_search.text import fold, stem_key, words  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory):
+    return corpus._documents(tmp_path_factory.mktemp("search-docs"))
+
+
+def build(docs, tmp: Path, **kw):
+    out = tmp / "out"
+    kw = {"first": 4, "shard_bytes": 600, **kw}
+    stats = write_index(docs, out, tmp / "cache", **kw)
+    return stats, out / FOLDER
+
+
+def read_root(folder: Path) -> dict:
+    return json.loads((folder / "index.json").read_text("utf-8"))
+
+
+def read_shard(folder: Path, name: str) -> tuple[dict, bytes]:
+    raw = (folder / "t" / f"{name}.bin").read_bytes()
+    n = int.from_bytes(raw[:4], "little")
+    return json.loads(raw[4:4 + n]), raw[4 + n:]
+
+
+def _varint(raw: bytes, pos: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        b = raw[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, pos
+
+
+def decode_block(raw: bytes) -> list[tuple[int, int, tuple]]:
+    """(document id, impact, (kind, day, values...)) of every posting."""
+    n, pos = _varint(raw, 0)
+    ids = [int.from_bytes(raw[pos + 4 * i:pos + 4 * i + 4], "little") for i in range(n)]
+    pos += 4 * n
+    impacts = list(raw[pos:pos + n])
+    pos += n
+    attrs = []
+    for _ in range(n):
+        kind, pos = _varint(raw, pos)
+        day, pos = _varint(raw, pos)
+        values = []
+        for _key in ATTR_KEYS:
+            m, pos = _varint(raw, pos)
+            vs = []
+            for _ in range(m):
+                v, pos = _varint(raw, pos)
+                vs.append(v)
+            values.append(tuple(vs))
+        attrs.append((kind, day, *values))
+    assert pos == len(raw), "a block is exactly its postings"
+    return list(zip(ids, impacts, attrs))
+
+
+def term_blocks(folder: Path, word: str) -> list[list[tuple]]:
+    """The postings blocks of a word, found as search.js finds them."""
+    root = read_root(folder)
+    f = fold(word)
+    at = max(i for i, (key, _) in enumerate(root["shards"]) if key <= f)
+    head, blob = read_shard(folder, root["shards"][at][1])
+    entry = next(e for e in head["t"] if e[0] == f and (e[1] or e[0]) == word)
+    ref = entry[4]
+    if isinstance(ref[0], int):
+        return [decode_block(blob[ref[0]:ref[0] + ref[1]])]
+    return [decode_block((folder / "p" / f"{h}.bin").read_bytes()) for h in ref]
+
+
+def test_normalization():
+    assert words("Ñuñoa, MINSAL y O'Higgins: covid-19 en 2026") == [
+        "ñuñoa", "minsal", "y", "o", "higgins", "covid", "19", "en", "2026"]
+    assert fold("ñuñoa") == "nunoa" and fold("información") == "informacion"
+    assert stem_key(fold("presupuestos")) == stem_key(fold("presupuesto"))
+    assert stem_key(fold("Información".lower())) == stem_key("informacion")
+
+
+def test_first_block_of_a_common_word_holds_its_best_documents(docs, tmp_path):
+    _, folder = build(docs, tmp_path)
+    blocks = term_blocks(folder, "indicador")       # in all 60 fillers
+    assert [len(b) for b in blocks] == [4, 16, 40]   # 4, then 4x each time
+    impacts = [[i for _, i, _ in b] for b in blocks]
+    for earlier, later in zip(impacts, impacts[1:]):
+        assert min(earlier) >= max(later)
+    # The first block is the top of the word's documents by impact, ties by id.
+    everything = sorted((p for b in blocks for p in b), key=lambda p: (-p[1], p[0]))
+    assert sorted(blocks[0]) == sorted(everything[:4])
+    # Recency ranks newer fillers first among equal texts.
+    root = read_root(folder)
+    assert root["first"] == 4 and root["n"] == len(docs)
+
+
+def test_titles_weigh_more_than_institution_lines_and_bodies(docs, tmp_path):
+    _, folder = build(docs, tmp_path, first=128)
+    by_url = {d.url: i for i, d in enumerate(docs)}
+    postings = {doc: impact for doc, impact, _ in term_blocks(folder, "salud")[0]}
+    title = postings[by_url["/datos/establecimientos-de-salud/"]]      # in its title
+    line = postings[by_url["/datos/atenciones-de-urgencia/"]]          # Ministerio de Salud
+    body = postings[by_url["/participacion/proceso-1/"]]               # body and line
+    assert title > line and title > body
+
+
+def test_a_shard_never_splits_a_stem_group(docs, tmp_path):
+    _, folder = build(docs, tmp_path, shard_bytes=200)
+    root = read_root(folder)
+    assert len(root["shards"]) >= 15
+    seen: dict[str, int] = {}
+    keys = [k for k, _ in root["shards"]]
+    assert keys == sorted(keys) and keys[0] == ""
+    for i, (_, name) in enumerate(root["shards"]):
+        head, _ = read_shard(folder, name)
+        for entry in head["t"]:
+            stem = head["g"][entry[2]][0]
+            assert seen.setdefault(stem, i) == i, f"{stem} in shards {seen[stem]} and {i}"
+            assert max(k for k in keys if k <= entry[0]) == keys[i]   # found where it is
+
+
+def test_root_is_small_and_lists_filters(docs, tmp_path):
+    _, folder = build(docs, tmp_path, first=128, shard_bytes=16_000)
+    raw = (folder / "index.json").read_bytes()
+    assert len(gzip.compress(raw)) < 3_000
+    root = read_root(folder)
+    assert [f["k"] for f in root["filters"]] == ["tipo", "institucion", "tema", "formato",
+                                                 "anio"]
+    tipo = {v[0]: v[1] for v in root["filters"][0]["v"]}
+    assert tipo["Conjuntos de datos"] == len(corpus.DATASETS) + len(corpus.FILLER)
+
+
+def _changed(docs, url, **changes):
+    return [dataclasses.replace(d, **changes) if d.url == url else d for d in docs]
+
+
+def test_rebuild_with_nothing_changed_writes_nothing(docs, tmp_path):
+    first, folder = build(docs, tmp_path)
+    assert first.files_written == first.files > 50
+    again, _ = build(docs, tmp_path)
+    assert (again.files_written, again.bytes_written, again.removed) == (0, 0, 0)
+
+
+def test_one_changed_record_rewrites_only_its_shards_and_chunks(docs, tmp_path):
+    _, folder = build(docs, tmp_path, group=16)
+    before = read_root(folder)
+    files_before = {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()}
+    url = "/datos/padron-electoral/"
+    changed = _changed(docs, url, title="Padrón electoral actualizado")
+    stats, _ = build(changed, tmp_path, group=16)
+    after = read_root(folder)
+    # The words whose postings changed: the title's (its length changed).
+    moved = {fold(w) for w in words("Padrón electoral actualizado")}
+    old_names = {name for _, name in before["shards"]}
+    new_shards = [name for _, name in after["shards"] if name not in old_names]
+    assert 1 <= len(new_shards) <= len(moved)
+    for name in new_shards:   # each rewritten shard holds a word of the change
+        head, _ = read_shard(folder, name)
+        assert {e[0] for e in head["t"]} & moved, head["t"]
+    # Result metadata: only the changed document's group of chunks.
+    doc_id = [d.url for d in docs].index(url)
+    changed_groups = {i for i, (a, b) in enumerate(zip(before["docs"], after["docs"])) if a != b}
+    assert changed_groups == {doc_id // 16}
+    # Nothing else was written, and the previous index's files are all still there.
+    assert stats.files_written <= 1 + 2 + len(new_shards) + 3 * len(moved) + 2
+    assert stats.files_written < stats.files / 5
+    assert files_before <= {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_ids_are_stable_and_stale_files_go_one_build_later(docs, tmp_path):
+    _, folder = build(docs, tmp_path)
+    before = read_root(folder)
+    gone = "/datos/arboles-urbanos/"
+    fewer = [d for d in docs if d.url != gone]
+    build(fewer, tmp_path)
+    middle = read_root(folder)
+    assert middle["n"] == len(docs) - 1 and middle["span"] == before["span"]
+    referenced = _files(folder, middle)
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert referenced < present              # the previous index's files stay one build
+    assert _files(folder, before) <= present
+    stats, _ = build(fewer, tmp_path)
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert present == referenced and stats.removed > 0
+    # A new document takes a new id; every other document keeps its own.
+    new = dataclasses.replace(docs[0], url="/datos/nuevo/", title="Conjunto nuevo")
+    build(fewer + [new], tmp_path)
+    assert read_root(folder)["span"] == before["span"] + 1
+
+
+def _files(folder: Path, root: dict) -> set[str]:
+    """Every file a root leads to."""
+    out = {"index.json"}
+    for _, name in root["shards"]:
+        out.add(f"t/{name}.bin")
+        head, _ = read_shard(folder, name)
+        for entry in head["t"]:
+            if isinstance(entry[4][0], str):
+                out.update(f"p/{h}.bin" for h in entry[4])
+        out.update(f"c/{g[2]}.json" for g in head["g"] if g[2])
+    for f in root["filters"]:
+        values = f.get("v")
+        if values is None:
+            out.add(f"f/{f['f']}.json")
+            values = json.loads((folder / "f" / f"{f['f']}.json").read_text("utf-8"))
+        for v in values:
+            out.update(f"p/{h}.bin" for h in v[2])
+            if v[3:] and v[3]:
+                out.add(f"c/{v[3]}.json")
+    for g, name in enumerate(root["docs"]):
+        for p in (folder / "d" / str(g)).glob(f"{name}.*.json"):
+            out.add(p.relative_to(folder).as_posix())
+    return out
+
+
+def test_deploy_sees_content_hashed_names(docs, tmp_path):
+    """scripts/s3_upload.py sends hashed files with a year-long immutable cache."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from s3_upload import is_hashed  # noqa: PLC0415
+
+    _, folder = build(docs, tmp_path)
+    names = [p.name for p in folder.rglob("*") if p.is_file()]
+    assert len(names) > 50
+    assert [n for n in names if not is_hashed(n)] == ["index.json"]
+
+
+def test_search_script_is_small():
+    js = ROOT / "themes" / "portal" / "static" / "js"
+    size = sum(len(gzip.compress((js / name).read_bytes(), 9))
+               for name in ("search.js", "search-engine.js"))
+    assert size <= 15 * 1024, size
+    assert "WebAssembly" not in (js / "search-engine.js").read_text("utf-8")
