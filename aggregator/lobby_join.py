@@ -19,6 +19,7 @@ with whoever could be named.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import itemgetter
 from typing import Callable, Iterator
 
 from .csv_repair import DirtyCsv, RowReport
@@ -91,6 +92,14 @@ class Table:
         """A function giving those fields of a row at once, as `take` gives one."""
         specs = [self._spec.get(f) for f in fields]
         empty = self.empty
+        if len(specs) > 1 and all(specs):   # the usual case: every field at once, then strip
+            get = itemgetter(*(s[0] for s in specs))
+            blank = [s[1] for s in specs]
+
+            def pick_all(values: list[str]) -> list[str]:
+                return ["" if b and v in empty else v
+                        for v, b in zip(map(str.strip, get(values)), blank)]
+            return pick_all
 
         def pick(values: list[str]) -> list[str]:
             out = []

@@ -112,3 +112,25 @@ def test_the_report_names_every_line_up_to_a_bound():
     assert first.endswith(f"{REPORT_LINES + 1} and 10 more: a problem")
     assert second == "x.csv: meeting 7: another"
     assert report.count("x.csv") == REPORT_LINES + 11
+
+
+def test_a_copy_without_its_header_row_takes_the_profiles_columns():
+    """The export re-published on 2015-02-06 lost AsistenciaPasivo.csv's header: its
+    first line ("2;80319") is data, read and reported; with a header the list is
+    ignored."""
+    path = EXPORT / "infolobby_cplt_2015-02-06_AsistenciaPasivo.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    assert lines[0] == b"2;80319"
+    header = ["IDAudienciaReunion", "IDPasivo"]
+    report = RowReport()
+    with open(path, "rb") as f:
+        t = DirtyCsv(f, "AsistenciaPasivo.csv", report, quoting=False, header=header)
+        rows = list(t.rows())
+    assert t.header == header and t.col("IDPasivo") == 1
+    assert rows[0] == (1, ["2", "80319"])
+    assert len(rows) == len([x for x in lines if x]) and rows[-1][0] == len(rows)
+    assert report.messages() == ["AsistenciaPasivo.csv: line 1: no header row: read as "
+                                 "data, columns as the profile lists them"]
+    # The first version has its header: the same option changes nothing.
+    t, rows, report = read("AsistenciaPasivo", header=header)
+    assert t.header == header and min(rows) == 2 and report.count() == 0

@@ -33,7 +33,8 @@ def _entries(site, reg) -> None:
         entities = [entity_of.get(id(org)) for org in e.organizations]
         source = sources.get(e.source) or e.source
         fingerprint = (site.fp(e), paths[e.id], inst.name if inst else "", source,
-                       *(ent.slug if ent else "" for ent in entities))
+                       *(ent.slug if ent else "" for ent in entities),
+                       model.changes.record_digest(e.id))
         save_as = paths[e.id] + "index.html"
         if sink.keep_if_fresh(save_as, fingerprint):
             continue
