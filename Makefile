@@ -60,7 +60,7 @@ help:
 	@echo 'Portal de Gobierno Abierto'
 	@echo ''
 	@echo '  make serve       install, build from the bundled snapshot, serve on http://127.0.0.1:$(PORT)'
-	@echo '  make test        install what the tests need (Python packages, Chromium, axe-core) and run them'
+	@echo '  make test        ruff, then the tests (installs Python packages, Chromium, axe-core first)'
 	@echo '  make install     create .venv from requirements.lock (does nothing if up to date)'
 	@echo '  make aggregate   harvest sources.yaml into $(DATA); its exit code (0, 2 bad configuration,'
 	@echo '                   3 some source failed) goes to $(AGGREGATE_EXIT); FAILED_SOURCES=ok: 3 goes on'
@@ -132,6 +132,7 @@ $(NODE_STAMP): package-lock.json
 	@touch $@
 
 test: install browser node deploy-tools rsync-tool
+	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 bench: install browser node

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pelicanconf import *  # noqa: E402,F401,F403
+from pelicanconf import *
 
 SITEURL = os.environ.get("PORTAL_SITEURL", "https://gobiernoabierto.example.cl").rstrip("/")
 RELATIVE_URLS = False

@@ -27,9 +27,10 @@ killed at any moment leaves the old file or the new one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -235,7 +236,7 @@ def _text(value: Any) -> str | None:
 def check_entry(item: Any) -> dict:
     """An entry as read from a file, checked; raises ValueError naming the problem."""
     if not isinstance(item, dict):
-        raise ValueError("an entry must be a mapping")
+        raise ValueError("an entry must be a mapping")  # noqa: TRY004 (bad data in a file, not a caller's type)
     at = _text(item.get("at"))
     if not at or not re.match(r"^\d{4}-\d{2}-\d{2}", at):
         raise ValueError(f"'at' must be an ISO date-time, not {item.get('at')!r}")
@@ -246,10 +247,10 @@ def check_entry(item: Any) -> dict:
         raise ValueError("missing 'source'")
     flds = item.get("fields") or []
     if not isinstance(flds, list):
-        raise ValueError("'fields' must be a list")
+        raise ValueError("'fields' must be a list")  # noqa: TRY004 (bad data in a file, not a caller's type)
     for side in ("before", "after"):
         if not isinstance(item.get(side) or {}, dict):
-            raise ValueError(f"'{side}' must be a mapping")
+            raise ValueError(f"'{side}' must be a mapping")  # noqa: TRY004 (bad data in a file, not a caller's type)
     count = item.get("count")
     if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
         raise ValueError("'count' must be a number")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import changes, tombstones
 from .config import ConfigError, load_config
 from .reconcile import Reconciler
 from .runner import EXIT_OK, EXIT_USAGE, Runner
-from .score import DEFAULT_SETTINGS, Scorer, ScoreError
+from .score import DEFAULT_SETTINGS, ScoreError, Scorer
 from .snapshot import ROOT, SnapshotError, load_snapshot
 
 DEFAULT_SOURCES = ROOT / "sources.yaml"
@@ -120,10 +120,10 @@ def _summary(args) -> int:
     since = None
     if args.since:
         try:
-            since = datetime.fromisoformat(args.since.replace("Z", "+00:00"))
+            since = datetime.fromisoformat(args.since)
         except ValueError:
             raise ConfigError(f"--since {args.since!r}: not an ISO 8601 time") from None
-        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
     try:
         print(commit_message(read_run(args.data, since)), end="")
     except NoRun as exc:
@@ -166,7 +166,7 @@ def _validate(args) -> int:
 
 def _institutions(args) -> int:
     if args.action == "import":
-        from .registry_cli import import_list   # noqa: PLC0415 - only this command needs it
+        from .registry_cli import import_list
         return import_list(args.list_kind, args.file, args.data)
     snap = load_snapshot(args.data)
     if not args.unmatched:

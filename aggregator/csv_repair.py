@@ -28,7 +28,8 @@ import codecs
 import csv
 import re
 from collections import defaultdict
-from typing import BinaryIO, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from .sanitize import fix_mojibake
 
@@ -127,7 +128,7 @@ def decode_block(block: bytes) -> str:
     return text
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _QUESTION_MARKS = re.compile(r"¿|\?+")
 _BULLET_LINE = re.compile(r"\n([•·\-*–])[ \t]*\n")
 

@@ -44,7 +44,7 @@ class _CappedRetry(Retry):
 
     max_wait = 30.0
 
-    def get_retry_after(self, response):  # noqa: D401 - urllib3 hook
+    def get_retry_after(self, response):
         value = super().get_retry_after(response)
         return None if value is None else min(value, self.max_wait)
 
@@ -53,7 +53,7 @@ class _CappedRetry(Retry):
         new.max_wait = self.max_wait
         return new
 
-    def sleep(self, response=None):  # noqa: D401 - urllib3 hook
+    def sleep(self, response=None):
         """As urllib3 sleeps, but never past the current request's deadline."""
         wait = self.get_retry_after(response) if self.respect_retry_after_header \
             and response else None

@@ -19,8 +19,8 @@ with whoever could be named.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from operator import itemgetter
-from typing import Callable, Iterator
 
 from .csv_repair import DirtyCsv, RowReport
 from .errors import SourceError

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from .records import License
@@ -62,7 +62,6 @@ def iso_date(value: object, warn: Warn | None = None, what: str = "date") -> str
 def _bad(text: str, warn: Warn | None, what: str) -> None:
     if warn is not None:
         warn(f"unreadable {what} {text[:60]!r} left empty")
-    return None
 
 
 def parse_datetime(value: str | None) -> datetime | None:

@@ -23,12 +23,12 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from .records import Institution, Record
 
 # Articles and the little words that sources add or drop at will.
-STOPWORDS = frozenset("el la los las lo un una unos unas de del y e en al a the of".split())
+STOPWORDS = frozenset(["el", "la", "los", "las", "lo", "un", "una", "unos", "unas", "de", "del", "y", "e", "en", "al", "a", "the", "of"])
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _PAREN = re.compile(r"\(([^)]*)\)")
 # "(SERVEL)", "(CNCA)": an acronym in parentheses, not a qualifier like "(Argentina)".

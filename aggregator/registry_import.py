@@ -31,8 +31,8 @@ from pathlib import Path
 
 from .csv_repair import DirtyCsv, RowReport
 from .reconcile import _is_acronym, fold
-from .registry import RESERVED_IDS
 from .records import Institution
+from .registry import RESERVED_IDS
 from .sanitize import plain_text
 
 KINDS = {"chilecompra": "chilecompra_code", "cplt": "cplt_code"}
@@ -194,8 +194,8 @@ class Importer:
         self.shared_suffixes = {a for a in suffixes if suffixes.count(a) > 1}
         for body in sorted(bodies, key=lambda b: (fold(b.name), b.code)):
             if not pattern.match(body.code):
-                plan.undecided.append((body, f"{body.code[:40]!r} is not a {self.code_field} "
-                                             f"(a broken row of the list)"))
+                plan.undecided.append((body, (f"{body.code[:40]!r} is not a {self.code_field} "
+                                             f"(a broken row of the list)")))
                 continue
             by_code = self.by_code.get(body.code.upper(), [])
             if len(by_code) == 1:
@@ -208,16 +208,16 @@ class Importer:
             twins = {id(b) for k in keys for b in shared[k]} - {id(body)}
             found, how = self._by_names(keys)
             if twins:
-                plan.undecided.append((body, f"{len(twins) + 1} bodies of the list share this "
-                                             f"name"))
+                plan.undecided.append((body, (f"{len(twins) + 1} bodies of the list share this "
+                                             f"name")))
             elif len(found) > 1:
                 plan.undecided.append((body, f"its name matches {', '.join(sorted(found))}"))
             elif found:
                 (iid,) = found
                 own = getattr(self.institutions[iid], self.code_field)
                 if own and own.upper() != body.code.upper():
-                    plan.undecided.append((body, f"its name matches {iid}, whose "
-                                                 f"{self.code_field} is {own}"))
+                    plan.undecided.append((body, (f"its name matches {iid}, whose "
+                                                 f"{self.code_field} is {own}")))
                 else:
                     self._match(plan, body, iid, how)
             else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -36,8 +36,13 @@ from .parallel import WriteGate, run_all
 from .reconcile import Reconciler
 from .records import Record
 from .report import Board, Progress, summary_table
-from .snapshot import SnapshotError, default_cache_dir, read_registry, read_source_file, \
-    write_source_file
+from .snapshot import (
+    SnapshotError,
+    default_cache_dir,
+    read_registry,
+    read_source_file,
+    write_source_file,
+)
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
 # Incremental runs ask for changes since the last error-free run, minus this
@@ -52,7 +57,7 @@ STRAGGLER_GRACE = 30.0
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass
@@ -93,10 +98,10 @@ def _parse_time(value: object) -> datetime | None:
     if not value:
         return None
     try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class Runner:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import runpy
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -114,10 +114,10 @@ def _time(value) -> datetime | None:
         value = datetime(value.year, value.month, value.day)
     try:
         dt = value if isinstance(value, datetime) else \
-            datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def write(data_dir: Path, doc: dict, cache_dir: Path | None = None) -> list[str]:

@@ -19,18 +19,27 @@ import marshal
 import os
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from . import yamlio
 from .cache_prune import prune_parse_cache
 from .keys import unknown_keys_message
-from .records import (Consultation, Dataset, Institution, NewsItem, Record, RecordError,
-                      TransparencyEntry, record_from_dict,
-                      record_from_trusted)
+from .records import (
+    Consultation,
+    Dataset,
+    Institution,
+    NewsItem,
+    Record,
+    RecordError,
+    TransparencyEntry,
+    record_from_dict,
+    record_from_trusted,
+)
 from .registry import institution_from_dict
 
 SCHEMA_VERSION = 1

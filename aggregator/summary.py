@@ -9,7 +9,7 @@ there instead of publishing (exit 3, some sources failed, does not stop it).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import yamlio
@@ -23,10 +23,10 @@ class NoRun(Exception):
 
 def _when(value) -> datetime | None:
     try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def read_run(data: Path, since: datetime | None = None) -> dict:

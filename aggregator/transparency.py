@@ -16,7 +16,8 @@ pelicanconf.py, and an institution's explicit `transparency_url` /
 from __future__ import annotations
 
 import string
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from .records import Institution

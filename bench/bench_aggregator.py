@@ -25,7 +25,7 @@ def _package(i: int, rng: random.Random) -> dict:
     topic, noun = TOPICS[i % len(TOPICS)], rng.choice(NOUNS)
     day = f"20{rng.randrange(15, 26)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
     lic = LICENSES[i % len(LICENSES)]
-    words = lambda n: " ".join(rng.choice(WORDS) for _ in range(n))  # noqa: E731
+    words = lambda n: " ".join(rng.choice(WORDS) for _ in range(n))
     org = i % 97
     return {
         "id": f"{i:08x}-5e17-4c0d-9a1b-{rng.getrandbits(48):012x}",
@@ -70,7 +70,7 @@ def _child_throughput(pages: str, n: str) -> None:
     from aggregator.config import parse_config
     from aggregator.http import Http
     from aggregator.runner import Runner
-    from devtools.replay import Reply, ReplayServer
+    from devtools.replay import ReplayServer, Reply
 
     folder = Path(pages)
 
@@ -148,8 +148,8 @@ def run(ctx: Context) -> None:
     rows = []
     for n in ctx.scales:
         pages = ckan_pages(ctx.out / "ckan-pages" / f"n{n}", n)
-        m = run_measured([sys.executable, "-c", "import sys; from bench.bench_aggregator import "
-                          "_child_throughput as c; c(*sys.argv[1:])", str(pages), str(n)])
+        m = run_measured([sys.executable, "-c", ("import sys; from bench.bench_aggregator import "
+                          "_child_throughput as c; c(*sys.argv[1:])"), str(pages), str(n)])
         if m.returncode != 0:
             say(f"  {n:,}: failed: {m.stderr.strip()[-300:]}")
             continue

@@ -109,7 +109,7 @@ def _edit_one_record(data: Path, cache: Path, move: bool) -> tuple[Path, bytes]:
     """Give the 500th dataset of the first source a new title (and, with `move`,
     a newer `modified`, which moves it to the top of the catalog); return the
     file and its original bytes, to restore it."""
-    from aggregator.snapshot import read_source_file, source_files, write_source_file  # noqa
+    from aggregator.snapshot import read_source_file, source_files, write_source_file
     path = next(p for p in source_files(data) if "datos" in p.name)
     original = path.read_bytes()
     sf = read_source_file(path, cache)
@@ -244,16 +244,15 @@ def run(ctx) -> None:
 def raw_floor(data: Path, out: Path) -> dict:
     sys.path.insert(0, str(ROOT / "plugins"))
     started = time.perf_counter()
-    from jinja2 import Environment, FileSystemLoader   # noqa: PLC0415
-    from pelican.settings import read_settings         # noqa: PLC0415
-
-    from editor_content.frontmatter import split        # noqa: PLC0415
-    from portal_site import jsonld                       # noqa: PLC0415
-    from portal_site.filters import FILTERS, today      # noqa: PLC0415
-    from portal_site.indexes import dataset_formats, license_label  # noqa: PLC0415
-    from portal_site.model import SiteModel              # noqa: PLC0415
-    from portal_site.theme import theme_css              # noqa: PLC0415
-    from portal_site.urls import slugify                 # noqa: PLC0415
+    from editor_content.frontmatter import split
+    from jinja2 import Environment, FileSystemLoader
+    from pelican.settings import read_settings
+    from portal_site import jsonld
+    from portal_site.filters import FILTERS, today
+    from portal_site.indexes import dataset_formats, license_label
+    from portal_site.model import SiteModel
+    from portal_site.theme import theme_css
+    from portal_site.urls import slugify
 
     settings = read_settings(str(ROOT / "pelicanconf.py"))
     model = SiteModel.load(data, today(settings))

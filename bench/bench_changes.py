@@ -78,7 +78,7 @@ def _child_harvest(v1: str, v2: str, rounds: str) -> None:
     from aggregator.config import parse_config
     from aggregator.http import Http
     from aggregator.runner import Runner
-    from devtools.replay import Reply, ReplayServer
+    from devtools.replay import ReplayServer, Reply
 
     class Unlogged(Runner):
         """The run loop as it was before the change log: counting only."""
@@ -271,8 +271,8 @@ def run(ctx: Context) -> None:
         v1 = ckan_pages(ctx.out / "ckan-pages" / f"n{n}", n)
         v2 = changed_pages(v1, ctx.out / "ckan-pages" / f"n{n}-changed", n)
         rounds = ROUNDS if n <= 20_000 else 1
-        m = run_measured([sys.executable, "-c", "import sys; from bench.bench_changes import "
-                          "_child_harvest as c; c(*sys.argv[1:])", str(v1), str(v2),
+        m = run_measured([sys.executable, "-c", ("import sys; from bench.bench_changes import "
+                          "_child_harvest as c; c(*sys.argv[1:])"), str(v1), str(v2),
                           str(rounds)])
         if m.returncode != 0:
             say(f"  {n:,}: failed: {m.stderr.strip()[-500:]}")

@@ -52,7 +52,7 @@ def _ckan(n: int, rng: random.Random, start: int) -> bytes:
 def serve(count: int, seed: int = 16):
     """Start the hosts; return (servers, sources for sources.yaml, {source id: kind})."""
     from devtools.hostile import delayed, drip
-    from devtools.replay import Reply, ReplayServer
+    from devtools.replay import ReplayServer, Reply
 
     rng = random.Random(seed)
     hosts = max(1, min(HOSTS, count // 10))

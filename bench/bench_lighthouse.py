@@ -71,7 +71,7 @@ def _lighthouse(url: str, report: Path) -> dict:
     proc = subprocess.run(
         [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
          "--only-categories=performance,accessibility", f"--chrome-flags={CHROME_FLAGS}"],
-        env={**os.environ, "CHROME_PATH": CHROME}, capture_output=True, text=True, timeout=300)
+        env={**os.environ, "CHROME_PATH": CHROME}, capture_output=True, text=True, timeout=300, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"lighthouse failed on {url}: {proc.stderr[-1500:]}")
     data = json.loads(report.read_text())

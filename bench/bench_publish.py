@@ -57,7 +57,7 @@ def run(ctx) -> None:
         same_bytes = _conf(root, "publish_same_bytes", "BENCH_UNSHOWN_SETTING = 1")
         steps = []
 
-        def step(name, conf, folder=out):
+        def step(name, conf, folder=out, env=env, steps=steps):
             before = _stamps(folder) if folder.exists() else {}
             m = _build(folder, conf, env)
             after = _stamps(folder)

@@ -31,15 +31,15 @@ from pathlib import Path
 from .common import PY, say, table
 
 TITLE = "Registers: lobby export reader (1M meetings), registry import, register pages"
-AUDIENCES = int(os.environ.get("BENCH_REGISTER_AUDIENCES", 1_000_000))
-SITE_AUDIENCES = int(os.environ.get("BENCH_REGISTER_SITE", 50_000))
+AUDIENCES = int(os.environ.get("BENCH_REGISTER_AUDIENCES", "1000000"))
+SITE_AUDIENCES = int(os.environ.get("BENCH_REGISTER_SITE", "50000"))
 PARTS = os.environ.get("BENCH_REGISTER_PARTS", "reader,import,site").split(",")
 TABLES = ["Audiencias", "AsistenciaPasivo", "Pasivos", "AsistenciaActivo", "Activos",
           "Representacion", "Entidad", "Viajes", "Donativos"]
 
 
 def _export(ctx, audiences: int) -> Path:
-    from devtools.synth_registers import write_export  # noqa: PLC0415
+    from devtools.synth_registers import write_export
     folder = ctx.out / "registers" / f"export-{audiences}"
     marker = folder / ".complete"
     if not marker.exists():
@@ -53,14 +53,14 @@ def _export(ctx, audiences: int) -> Path:
 
 
 def _reader(ctx) -> None:
-    from devtools.replay import ReplayServer  # noqa: PLC0415
+    from devtools.replay import ReplayServer
     folder = _export(ctx, AUDIENCES)
     counts = json.loads((folder / "counts.json").read_text())
     size = sum((folder / f"{t}.csv").stat().st_size for t in TABLES)
     attendance = counts["AsistenciaPasivo"] + counts["AsistenciaActivo"]
     say(f"  export: {AUDIENCES:,} meetings ({counts['Audiencias']:,} rows), "
         f"{attendance:,} attendance rows, {size / 1e6:,.0f} MB in 9 files")
-    from .bench_build import _run  # noqa: PLC0415 - wall, CPU and peak RSS of a process
+    from .bench_build import _run
     floor = _run([PY, "-m", "bench.bench_registers", "--floor", str(folder)], {})
     with ReplayServer() as server:
         for t in TABLES:
@@ -82,10 +82,10 @@ def _reader(ctx) -> None:
 
 
 def _import(ctx) -> None:
-    from aggregator import yamlio  # noqa: PLC0415
-    from aggregator.registry_cli import import_list  # noqa: PLC0415
-    from aggregator.snapshot import read_registry  # noqa: PLC0415
-    from devtools.synth_registers import FIRST, LAST  # noqa: PLC0415
+    from aggregator import yamlio
+    from aggregator.registry_cli import import_list
+    from aggregator.snapshot import read_registry
+    from devtools.synth_registers import FIRST, LAST
     folder = ctx.out / "registers" / "import"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "data").mkdir(parents=True)
@@ -108,18 +108,17 @@ def _import(ctx) -> None:
                 f"de {LAST[i % 15]}"} for i in range(500)]
     listing = folder / "compradores.json"
     listing.write_text(json.dumps({"Cantidad": len(bodies), "listaEmpresas": bodies}))
-    sink = open(os.devnull, "w")
-    started = time.perf_counter()
-    read_registry(registry)
-    reading = time.perf_counter() - started
-    started = time.perf_counter()
-    import_list("chilecompra", listing, folder / "data", out=sink)
-    first = time.perf_counter() - started
-    after = len(read_registry(registry)[0])
-    started = time.perf_counter()
-    import_list("chilecompra", listing, folder / "data", out=sink)
-    second = time.perf_counter() - started
-    sink.close()
+    with open(os.devnull, "w") as sink:
+        started = time.perf_counter()
+        read_registry(registry)
+        reading = time.perf_counter() - started
+        started = time.perf_counter()
+        import_list("chilecompra", listing, folder / "data", out=sink)
+        first = time.perf_counter() - started
+        after = len(read_registry(registry)[0])
+        started = time.perf_counter()
+        import_list("chilecompra", listing, folder / "data", out=sink)
+        second = time.perf_counter() - started
     table([("import 1,000 bodies into 1,000", f"{first:.2f}", f"{after:,} institutions after"),
            ("the same import again (nothing to change)", f"{second:.2f}", ""),
            ("reference: reading the registry (1,000)", f"{reading:.2f}", "")],
@@ -127,9 +126,10 @@ def _import(ctx) -> None:
 
 
 def _site(ctx) -> None:
-    from devtools.synth_registers import write_snapshot  # noqa: PLC0415
-    from aggregator.snapshot import read_source_file, write_source_file  # noqa: PLC0415
-    from .bench_build import _pelican, _portal_only_conf, _run  # noqa: PLC0415
+    from aggregator.snapshot import read_source_file, write_source_file
+    from devtools.synth_registers import write_snapshot
+
+    from .bench_build import _pelican, _portal_only_conf, _run
     root = ctx.out / "registers" / f"site-{SITE_AUDIENCES}"
     data = root / "data"
     if not (root / ".complete").exists():
@@ -179,11 +179,12 @@ def run(ctx) -> None:
 
 def _read(url: str) -> None:
     """Read the export at `url` with the lobby adapter; print counts as JSON."""
-    from collections import Counter  # noqa: PLC0415
-    from aggregator.adapters.base import HarvestContext  # noqa: PLC0415
-    from aggregator.adapters.lobby_register import LobbyRegisterAdapter  # noqa: PLC0415
-    from aggregator.config import SourceConfig  # noqa: PLC0415
-    from aggregator.http import Http  # noqa: PLC0415
+    from collections import Counter
+
+    from aggregator.adapters.base import HarvestContext
+    from aggregator.adapters.lobby_register import LobbyRegisterAdapter
+    from aggregator.config import SourceConfig
+    from aggregator.http import Http
     settings = {"max_body_bytes": 8 << 30, "read_timeout": 600, "max_seconds": 3600}
     source = SourceConfig(id="infolobby", adapter="lobby", url=url)
     adapter = LobbyRegisterAdapter(source, Http(settings, None), HarvestContext(settings))

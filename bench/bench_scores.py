@@ -31,7 +31,7 @@ INSTITUTIONS = 1000
 
 def _score(data: Path, cache: Path) -> dict:
     """One scoring, timed by stage (run in a child process by _measure)."""
-    from aggregator.score import Scorer, write   # noqa: PLC0415
+    from aggregator.score import Scorer, write
     started = time.perf_counter()
     scorer = Scorer(ROOT / "pelicanconf.py")
     facts = scorer.read(data, cache)
@@ -53,7 +53,7 @@ def _peak_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    import resource   # noqa: PLC0415 - not Linux: the best there is
+    import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -118,11 +118,11 @@ def _pelican(out: Path, env: dict) -> dict:
 
 def _retitled(data: Path, work: Path) -> Path:
     """A copy of the snapshot (hard links) where one dataset has a new title."""
-    from aggregator.snapshot import read_source_file, write_source_file  # noqa: PLC0415
+    from aggregator.snapshot import read_source_file, write_source_file
     copy = work / "data-retitled"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(data, copy, copy_function=os.link)
-    path = sorted((copy / "sources").glob("sintetico-datos-*.yaml"))[-1]
+    path = max((copy / "sources").glob("sintetico-datos-*.yaml"))
     sf = read_source_file(path, None)
     sf.records[len(sf.records) // 2].title += " (corregido)"
     path.unlink()   # a new file: the original keeps its bytes
@@ -224,8 +224,8 @@ def _table(rows: list[dict]) -> None:
     table([(f"{r['scale']:,}", r["index"], _fmt(r["build_s"], ".1f"), _fmt(r["cpu"], ".1f"),
             _fmt(r["mb_rss"]), _fmt(r["files"]), _fmt(r["disk_mb"], ",.1f"),
             _fmt(r["inc_s"], ".1f"), f"{r['inc_files']:,} / {r['inc_mb']:,.2f}",
-            f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", f"{r['counts_kb']:,.0f} / "
-            f"{r['counts_kb_max']:,.0f}", f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
+            f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", (f"{r['counts_kb']:,.0f} / "
+            f"{r['counts_kb_max']:,.0f}"), f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
             _fmt(r["more_ms"]), f"{r['found']}/50") for r in rows],
           ("docs", "index", "build s", "CPU s", "RSS MB", "files", "disk MB", "rebuild s",
            "rebuild files / MB", "1st KB med/max", "+counts KB med/max", "1st ms med/p95",
@@ -243,7 +243,7 @@ def _page_site(ctx) -> Path:
 
 
 def run(ctx) -> None:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright
     rows = []
     with sync_playwright() as p:
         browser = None

@@ -20,7 +20,7 @@ TITLE = "Snapshot load (aggregator/snapshot.py), cold and warm"
 
 
 def _load(data: Path, cache: Path) -> dict:
-    from aggregator.snapshot import load_snapshot   # noqa: PLC0415
+    from aggregator.snapshot import load_snapshot
     started = time.perf_counter()
     snap = load_snapshot(data, cache)
     seconds = time.perf_counter() - started

@@ -75,7 +75,7 @@ class Context:
             say(f"  (generated synthetic snapshot of {datasets:,} datasets in "
                 f"{time.perf_counter() - started:.1f}s)")
         if not (path / "scores.yaml").exists():
-            from aggregator.score import Scorer   # noqa: PLC0415
+            from aggregator.score import Scorer
             Scorer().run(path, out=None)
         return path
 

@@ -31,13 +31,12 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
-
 from portal_search.documents import NO_DATE, SearchDocument
 
 log = logging.getLogger(__name__)
@@ -211,12 +210,12 @@ def write_bundles(shards: list[list[SearchDocument]], output: Path, stamp: dict,
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse  # noqa: PLC0415
+    import argparse
 
-    from portal_site.filters import today  # noqa: PLC0415
-    from portal_site.indexes import build_indexes  # noqa: PLC0415
-    from portal_site.model import SiteModel  # noqa: PLC0415
-    from portal_search.generator import documents_of  # noqa: PLC0415
+    from portal_search.generator import documents_of
+    from portal_site.filters import today
+    from portal_site.indexes import build_indexes
+    from portal_site.model import SiteModel
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, required=True)

@@ -14,6 +14,7 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
+from typing import ClassVar
 
 from .common import median, percentile
 
@@ -54,7 +55,7 @@ _FIRST = """(pattern) => {
 
 
 class _GzipHandler(SimpleHTTPRequestHandler):
-    cache: dict = {}
+    cache: ClassVar[dict] = {}
 
     def log_message(self, *args):
         pass

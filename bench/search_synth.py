@@ -48,8 +48,8 @@ class SyntheticModel:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from portal_search.documents import DocumentBuilder  # noqa: PLC0415
-    from portal_search.generator import build_index  # noqa: PLC0415
+    from portal_search.documents import DocumentBuilder
+    from portal_search.generator import build_index
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", type=int, required=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Self
 
 from .replay import Reply
 
@@ -93,7 +94,7 @@ class SilentServer:
                 continue
             self.accepted.append(conn)
 
-    def __enter__(self) -> SilentServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

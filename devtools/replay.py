@@ -24,10 +24,11 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
 FIXED_DATE = email.utils.formatdate(1_600_000_000, usegmt=True)
@@ -102,7 +103,7 @@ class ReplayServer:
                 now -= 1
         return most
 
-    def __enter__(self) -> ReplayServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

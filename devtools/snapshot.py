@@ -42,7 +42,7 @@ import argparse
 import shutil
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,9 +59,9 @@ MANIFESTS = Path(__file__).resolve().parent / "snapshot"
 FIXTURES = ROOT / "tests" / "fixtures"
 # The bundled snapshot is stamped with a fixed time, so regenerating it from the
 # same payloads gives the same bytes.
-STAMP = datetime(2026, 11, 1, tzinfo=timezone.utc)
+STAMP = datetime(2026, 11, 1, tzinfo=UTC)
 # The harvest of the sources' earlier versions (the first phase), a month before.
-EARLIER = datetime(2026, 10, 1, tzinfo=timezone.utc)
+EARLIER = datetime(2026, 10, 1, tzinfo=UTC)
 
 
 @dataclass

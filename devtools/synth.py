@@ -20,8 +20,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (Consultation, Dataset, Institution, License, NewsItem,
-                                Resource, TransparencyEntry)
+from aggregator.records import (
+    Consultation,
+    Dataset,
+    Institution,
+    License,
+    NewsItem,
+    Resource,
+    TransparencyEntry,
+)
 from aggregator.snapshot import write_source_file
 
 TOPICS = ["salud", "educación", "presupuesto", "transporte", "medio ambiente", "vivienda",
@@ -39,11 +46,7 @@ NOUNS = ["presupuesto", "ejecución", "licitaciones", "compras", "contratos", "s
 QUALIFIERS = ["por región", "por comuna", "mensual", "anual", "histórico", "consolidado",
               "por servicio", "por género", "por tramo de edad", "a nivel nacional",
               "por establecimiento", "trimestral", "georreferenciado", "por programa"]
-WORDS = ("el la de los las del en para por con datos información pública gobierno "
-         "ministerio servicio nacional regional comunal registro año período total "
-         "cantidad monto pesos personas hogares estudio análisis resultado cobertura "
-         "calidad acceso ciudadanía transparencia participación proceso consulta plan "
-         "programa política estrategia desarrollo sostenible territorio población").split()
+WORDS = ["el", "la", "de", "los", "las", "del", "en", "para", "por", "con", "datos", "información", "pública", "gobierno", "ministerio", "servicio", "nacional", "regional", "comunal", "registro", "año", "período", "total", "cantidad", "monto", "pesos", "personas", "hogares", "estudio", "análisis", "resultado", "cobertura", "calidad", "acceso", "ciudadanía", "transparencia", "participación", "proceso", "consulta", "plan", "programa", "política", "estrategia", "desarrollo", "sostenible", "territorio", "población"]
 REGIONS = ["Arica y Parinacota", "Tarapacá", "Antofagasta", "Atacama", "Coquimbo",
            "Valparaíso", "Metropolitana de Santiago", "O'Higgins", "Maule", "Ñuble", "Biobío",
            "La Araucanía", "Los Ríos", "Los Lagos", "Aysén", "Magallanes"]

@@ -26,12 +26,12 @@ FIRST = ["Ana", "Luis", "María", "José", "Camila", "Pedro", "Valentina", "Tom�
          "Matías", "Fernanda", "Diego", "Catalina", "Andrés", "Javiera", "Felipe"]
 LAST = ["González", "Muñoz", "Rojas", "Díaz", "Pérez", "Soto", "Contreras", "Silva",
         "Martínez", "Sepúlveda", "Morales", "Rodríguez", "López", "Fuentes", "Araya"]
-TOPICS = ["concesión vial", "reforma educacional", "proyecto de ley de pesca", "licitación de "
-          "equipos", "plan regulador", "energías renovables", "salud primaria", "agua potable",
+TOPICS = ["concesión vial", "reforma educacional", "proyecto de ley de pesca", ("licitación de "
+          "equipos"), "plan regulador", "energías renovables", "salud primaria", "agua potable",
           "transporte público", "minería del cobre"]
-SUBJECTS = ["Diseño, implementación y evaluación de políticas, planes y programas efectuados "
-            "por los sujetos pasivos.", "Celebración, modificación o terminación a cualquier "
-            "título, de contratos.", "Ninguna de las anteriores."]
+SUBJECTS = [("Diseño, implementación y evaluación de políticas, planes y programas efectuados "
+            "por los sujetos pasivos."), ("Celebración, modificación o terminación a cualquier "
+            "título, de contratos."), "Ninguna de las anteriores."]
 AUD = ("IDAudienciaReunion;Cut;Nombre_Institucion;IDORPortal_Institucion;Nombre_Comuna;"
        "Nombre_TiposForma;FechaInicio_Audiencia;DuracionMinuto_Audiencia;Lugar_Audiencia;"
        "ObservacionesMateria_Audiencia;Descripcion_Materia")

@@ -25,7 +25,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BUILD_TODAY = "2026-11-26"
 
 sys.path.insert(0, str(ROOT))
-from devtools.replay import ReplayServer  # noqa: E402
+from devtools.replay import ReplayServer
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def build_site(data: Path, out: Path, conf: Path = ROOT / "pelicanconf.py",
            "PORTAL_CACHE": str(out.parent / "cache"), **(extra_env or {})}
     return subprocess.run([sys.executable, "-m", "pelican", str(content), "-o", str(out),
                            "-s", str(conf)], env=env, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, check=False)
 
 
 @pytest.fixture(scope="session")

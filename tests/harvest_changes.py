@@ -6,18 +6,19 @@ consultation's end date moved) and harvested again."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
+from harvest_helpers import Clock, fixture, harvest
 
 from aggregator import yamlio
 from aggregator.records import Institution
-from harvest_helpers import Clock, fixture, harvest
 
 CATALOG = "datajson_argentina_justicia_catalogo.json"
 CONSULTATIONS = "participacion_consultas_ejemplo.csv"
-FIRST = datetime(2026, 10, 20, 6, 0, tzinfo=timezone.utc)
-SECOND = datetime(2026, 11, 3, 6, 0, tzinfo=timezone.utc)
-THIRD = datetime(2026, 11, 4, 6, 0, tzinfo=timezone.utc)
+FIRST = datetime(2026, 10, 20, 6, 0, tzinfo=UTC)
+SECOND = datetime(2026, 11, 3, 6, 0, tzinfo=UTC)
+THIRD = datetime(2026, 11, 4, 6, 0, tzinfo=UTC)
 RETITLED = "Base de datos legislativos Infoleg (edición 2026)"
 NEW_END = "2026-12-31"
 INSTITUTIONS = [

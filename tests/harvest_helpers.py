@@ -4,7 +4,7 @@ the replay server, then read what it wrote."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator import yamlio
@@ -16,7 +16,7 @@ from aggregator.snapshot import read_source_file
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Short waits, few retries: the fault tests stay fast and still retry once.
 FAST = {"retries": 1, "timeout": 2, "read_timeout": 5, "max_retry_wait": 2}
-CLOCK = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+CLOCK = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 def fixture(kind: str, name: str) -> Path:

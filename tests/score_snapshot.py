@@ -18,8 +18,15 @@ import shutil
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (Consultation, Dataset, Institution, License, NewsItem,
-                                Resource, TransparencyEntry)
+from aggregator.records import (
+    Consultation,
+    Dataset,
+    Institution,
+    License,
+    NewsItem,
+    Resource,
+    TransparencyEntry,
+)
 from aggregator.snapshot import ROOT, write_source_file
 
 STAMP = "2026-06-15T12:00:00+00:00"
@@ -38,14 +45,14 @@ INSTITUTIONS = [
 
 def complete(n: int, **kw) -> Dataset:
     """A dataset with every metric the quality check reads: 100 %."""
-    base = dict(id=f"datos:d{n}", source="datos", remote_id=f"d{n}",
-                url=f"{HOST}/dataset/d{n}", institution="ana", title=f"Conjunto {n}",
-                publisher="Agencia Nacional de Ana", themes=["salud"], tags=["camas"],
-                license=CC_BY, issued="2020-01-01", modified="2026-06-01",
-                frequency="R/P1M", spatial="Chile", temporal="2020-01-01/2025-12-31",
-                contact_point="Mesa de datos <datos@ana.example>",
-                resources=[Resource(f"Datos {n} {k}", "CSV", f"{HOST}/f/{n}-{k}.csv", 1000,
-                                    "2026-06-01", "text/csv") for k in (1, 2)])
+    base = {"id": f"datos:d{n}", "source": "datos", "remote_id": f"d{n}",
+                "url": f"{HOST}/dataset/d{n}", "institution": "ana", "title": f"Conjunto {n}",
+                "publisher": "Agencia Nacional de Ana", "themes": ["salud"], "tags": ["camas"],
+                "license": CC_BY, "issued": "2020-01-01", "modified": "2026-06-01",
+                "frequency": "R/P1M", "spatial": "Chile", "temporal": "2020-01-01/2025-12-31",
+                "contact_point": "Mesa de datos <datos@ana.example>",
+                "resources": [Resource(f"Datos {n} {k}", "CSV", f"{HOST}/f/{n}-{k}.csv", 1000,
+                                    "2026-06-01", "text/csv") for k in (1, 2)]}
     base.update(kw)
     return Dataset(**base)
 

@@ -71,7 +71,7 @@ class _Parser(HTMLParser):
 
 def site_url(out: Path, path: Path) -> str:
     rel = path.relative_to(out).as_posix()
-    return "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return "/" + (rel.removesuffix("index.html"))
 
 
 def parse(out: Path, path: Path) -> Page:

@@ -11,8 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (Consultation, Dataset, Institution, License, NewsItem,
-                                Resource, TransparencyEntry)
+from aggregator.records import (
+    Consultation,
+    Dataset,
+    Institution,
+    License,
+    NewsItem,
+    Resource,
+    TransparencyEntry,
+)
 from aggregator.snapshot import write_source_file
 
 HOST = "https://datos.example"
@@ -33,14 +40,14 @@ INSTITUTIONS = [
 
 
 def _dataset(n: int, title: str, inst: str | None, modified: str, **kw) -> Dataset:
-    base = dict(
-        id=f"portal-datos:ds-{n}", source="portal-datos", remote_id=f"conjunto-{n}",
-        url=f"{HOST}/dataset/conjunto-{n}", institution=inst, title=title,
-        description_html=f"<p>Descripción del conjunto {n}, con <strong>detalle</strong>.</p>",
-        publisher="Ministerio de Salud" if inst else "Oficina sin registro",
-        themes=["salud"], tags=["establecimientos", "atención primaria"], license=CC_BY,
-        issued="2020-01-15", modified=modified, frequency="R/P1M",
-        resources=[Resource(f"Datos {n}", "CSV", f"{HOST}/files/{n}.csv", 20480, modified)])
+    base = {
+        "id": f"portal-datos:ds-{n}", "source": "portal-datos", "remote_id": f"conjunto-{n}",
+        "url": f"{HOST}/dataset/conjunto-{n}", "institution": inst, "title": title,
+        "description_html": f"<p>Descripción del conjunto {n}, con <strong>detalle</strong>.</p>",
+        "publisher": "Ministerio de Salud" if inst else "Oficina sin registro",
+        "themes": ["salud"], "tags": ["establecimientos", "atención primaria"], "license": CC_BY,
+        "issued": "2020-01-15", "modified": modified, "frequency": "R/P1M",
+        "resources": [Resource(f"Datos {n}", "CSV", f"{HOST}/files/{n}.csv", 20480, modified)]}
     base.update(kw)
     return Dataset(**base)
 
@@ -142,7 +149,7 @@ def write(data: Path, count: int = 120) -> Path:
 def build_once(tmp_path_factory, name: str, data_writer, **build_kw) -> Path:
     """Build a site once per test session (shared by every test module that asks
     for it): the first caller builds, later ones reuse the output folder."""
-    from conftest import build_site   # noqa: PLC0415 - the shared build helper
+    from conftest import build_site
 
     root = tmp_path_factory.getbasetemp() / f"site-{name}"
     out = root / "output"

@@ -8,6 +8,7 @@ import shutil
 import time
 
 import site_snapshot
+
 from aggregator.cache_prune import GRACE_SECONDS, prune_parse_cache
 from aggregator.snapshot import load_snapshot, read_source_file, write_source_file
 

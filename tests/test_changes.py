@@ -5,22 +5,22 @@ when a run is killed in the middle of the append."""
 from __future__ import annotations
 
 import json
-import re
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
+from harvest_changes import FIRST, NEW_END, RETITLED, SECOND, THIRD, History
+from harvest_helpers import Clock, harvest, records
 
 from aggregator import changes, tombstones, yamlio
 from aggregator.records import Dataset, License, Resource
 from aggregator.snapshot import ROOT
 from devtools.replay import Reply
-from harvest_changes import FIRST, NEW_END, RETITLED, SECOND, THIRD, History
-from harvest_helpers import Clock, harvest, records
 
 
 def _month(data, name: str) -> list[dict]:
@@ -164,10 +164,10 @@ def test_only_a_full_run_notices_deletions(tmp_path, replay):
 # -- what an entry keeps ----------------------------------------------------------
 
 def _ds(**kw) -> Dataset:
-    base = dict(id="s:1", source="s", remote_id="1", title="Uno", url="https://x.example/1",
-                modified="2026-01-01", license=License("cc-by", "CC BY", None),
-                description_html="<p>a</p>",
-                resources=[Resource("r", "CSV", "https://x.example/1.csv")])
+    base = {"id": "s:1", "source": "s", "remote_id": "1", "title": "Uno", "url": "https://x.example/1",
+                "modified": "2026-01-01", "license": License("cc-by", "CC BY", None),
+                "description_html": "<p>a</p>",
+                "resources": [Resource("r", "CSV", "https://x.example/1.csv")]}
     base.update(kw)
     return Dataset(**base)
 
@@ -309,7 +309,7 @@ def test_killed_during_an_append_leaves_a_readable_month(tmp_path):
 
 
 def test_validate_reads_the_change_log_and_tombstones(tmp_path, replay, capsys):
-    from aggregator.cli import main  # noqa: PLC0415
+    from aggregator.cli import main
 
     history = History(tmp_path, replay)
     history.run(FIRST)

@@ -12,20 +12,20 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT, StaticServer, build_site
-
 import site_snapshot
-from aggregator import tombstones, yamlio
-from aggregator.records import Dataset
-from aggregator.snapshot import write_source_file
-from devtools.replay import ReplayServer
+from conftest import ROOT, StaticServer, build_site
 from harvest_changes import FIRST, NEW_END, RETITLED, SECOND, THIRD, History
 from site_pages import html_pages
 from site_pages import parse as parse_page
 
+from aggregator import tombstones, yamlio
+from aggregator.records import Dataset
+from aggregator.snapshot import write_source_file
+from devtools.replay import ReplayServer
+
 sys.path.insert(0, str(ROOT / "plugins"))
-from portal_site.model import SiteModel  # noqa: E402
-from portal_site.urls import base_slug  # noqa: E402
+from portal_site.model import SiteModel
+from portal_site.urls import base_slug
 
 WHAT: dict = {}
 CONSULTATION = "/participacion/consulta-norma-termoelectricas/"
@@ -177,7 +177,7 @@ def test_removed_dataset_leaves_listings_counts_sitemap_and_search(site, tmp_pat
                 and rel != url.strip("/") + "/index.html":
             # Only the change log links to it (an institution's "Cambios recientes").
             html = re.sub(r'<h2 id="cambios">.*?</section>', "", path.read_text("utf-8"),
-                          flags=re.S)
+                          flags=re.DOTALL)
             assert f"/{slug}/" not in html, rel
     assert "15 conjuntos de datos" in text(read(site, "/datos/"))
     sitemap = published_sitemap(site.parent / "data", tmp_path / "published")
@@ -185,9 +185,8 @@ def test_removed_dataset_leaves_listings_counts_sitemap_and_search(site, tmp_pat
     assert f"https://portal.example{_retitled_url(site)}<" in sitemap
     assert slug not in read(site, "/catalogo/datasets.csv")
     # The search corpus (either index is built from it) leaves it out.
-    from portal_search.generator import documents_of  # noqa: PLC0415
-
-    from portal_site.indexes import build_indexes  # noqa: PLC0415
+    from portal_search.generator import documents_of
+    from portal_site.indexes import build_indexes
     model = _model(site)
     model.idx = build_indexes(model)
     urls = {d.url for d in documents_of({"portal": model})}
@@ -311,7 +310,7 @@ def test_change_pages_in_chromium(probe, site, site_url, path):
 def test_make_snapshot_regenerates_the_bundled_history_byte_for_byte(tmp_path):
     """Two recorded versions of real sources (demo.ckan.org in 2015 and 2017, the
     InfoLobby export as first published and re-published), harvested in turn."""
-    from devtools.snapshot import build  # noqa: PLC0415
+    from devtools.snapshot import build
 
     bundled = ROOT / "content" / "data"
     data = tmp_path / "data"
@@ -363,9 +362,9 @@ def test_bundled_change_pages_in_chromium(probe, bundled_site, path):
 def test_long_months_are_paged_within_the_budget(tmp_path, probe):
     """A month with hundreds of heavy entries (long titles, resources moved) is cut
     into pages that each stay under the 50 KB budget."""
-    from site_pages import BUDGET, weight  # noqa: PLC0415
+    from site_pages import BUDGET, weight
 
-    from aggregator import changes  # noqa: PLC0415
+    from aggregator import changes
     data = site_snapshot.write(tmp_path / "data")
     at = "2026-11-{:02d}T06:00:00+00:00"
     long = "Título muy largo de un conjunto de datos con nombre descriptivo " * 4

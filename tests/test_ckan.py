@@ -9,9 +9,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from harvest_helpers import Clock, fixture, fixture_json, harvest, records, source_path
 
 from devtools.replay import Reply
-from harvest_helpers import Clock, fixture, fixture_json, harvest, records, source_path
 
 API = "/api/3/action"
 

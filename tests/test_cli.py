@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from harvest_helpers import fixture
 
 from aggregator.cli import main
 from aggregator.snapshot import ROOT
-from harvest_helpers import fixture
 
 
 def write_sources(tmp_path, body: str):
@@ -52,16 +52,16 @@ BAD_SOURCES = {
                     "source 'a': unknown key(s): colour"),
     "unknown adapter": ("  - {id: a, adapter: socrata, url: 'https://a.cl'}\n",
                         "source 'a': unknown adapter 'socrata'"),
-    "duplicate id": ("  - {id: a, adapter: ckan, url: 'https://a.cl'}\n"
-                     "  - {id: a, adapter: dcat, url: 'https://b.cl'}\n",
+    "duplicate id": (("  - {id: a, adapter: ckan, url: 'https://a.cl'}\n"
+                     "  - {id: a, adapter: dcat, url: 'https://b.cl'}\n"),
                      "source 'a': duplicate id"),
     "bad url": ("  - {id: a, adapter: ckan, url: 'ftp://a.cl'}\n",
                 "url 'ftp://a.cl' is not an http(s) URL"),
     "bad id": ("  - {id: A_1, adapter: ckan, url: 'https://a.cl'}\n", "'id' must match"),
     "unknown option": ("  - {id: a, adapter: ckan, url: 'https://a.cl', options: {rowz: 5}}\n",
                        "unknown option(s) for adapter 'ckan': rowz"),
-    "unknown institution": ("  - {id: a, adapter: ckan, url: 'https://a.cl', "
-                            "institution: nadie}\n", "institution 'nadie' is not in"),
+    "unknown institution": (("  - {id: a, adapter: ckan, url: 'https://a.cl', "
+                            "institution: nadie}\n"), "institution 'nadie' is not in"),
 }
 
 
@@ -136,11 +136,11 @@ def test_as_a_subprocess(tmp_path, replay):
            "--data", str(tmp_path / "data")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "andino: harvesting" in done.stderr  # not a terminal: log lines
     bad = subprocess.run(cmd + ["--only", "otra"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode == 2 and "no such source" in bad.stderr
 
 

@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from harvest_helpers import FIXTURES, harvest, records, source_path
 
 from aggregator.config import ConfigError, parse_config
-from harvest_helpers import FIXTURES, harvest, records, source_path
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "content" / "data" / "institutions.yaml"
@@ -89,7 +89,7 @@ def test_latin1_export_gives_the_same_records(replay, tmp_path, content_type):
                                  csv_source(replay.url + "/latin1.csv", "b")])
     a, b = records(tmp_path, "a"), records(tmp_path, "b")
     assert code == 0 and len(a) == len(b) > 300
-    strip = lambda r: {k: v for k, v in r.to_dict().items() if k not in ("id", "source")}  # noqa
+    strip = lambda r: {k: v for k, v in r.to_dict().items() if k not in ("id", "source")}
     assert all(strip(a[k]) == strip(b[k]) for k in a)
     assert "Fiscalía" in " ".join(r.place or "" for r in b.values())
 

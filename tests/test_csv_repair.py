@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import io
 
-from aggregator.csv_repair import REPORT_LINES, DirtyCsv, RowReport, decode_line, unbreak
 from harvest_helpers import FIXTURES
+
+from aggregator.csv_repair import REPORT_LINES, DirtyCsv, RowReport, decode_line, unbreak
 
 EXPORT = FIXTURES / "chile"
 
@@ -129,8 +130,8 @@ def test_a_copy_without_its_header_row_takes_the_profiles_columns():
     assert t.header == header and t.col("IDPasivo") == 1
     assert rows[0] == (1, ["2", "80319"])
     assert len(rows) == len([x for x in lines if x]) and rows[-1][0] == len(rows)
-    assert report.messages() == ["AsistenciaPasivo.csv: line 1: no header row: read as "
-                                 "data, columns as the profile lists them"]
+    assert report.messages() == [("AsistenciaPasivo.csv: line 1: no header row: read as "
+                                 "data, columns as the profile lists them")]
     # The first version has its header: the same option changes nothing.
     t, rows, report = read("AsistenciaPasivo", header=header)
     assert t.header == header and min(rows) == 2 and report.count() == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from harvest_helpers import fixture, fixture_json, harvest, records, source_path
 
 FIXTURES = ["datajson_andino_demo2.json", "datajson_andino_demo_empty_publisher.json",

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from harvest_helpers import fixture, harvest, records, source_path
 from rdflib import Graph
 
 from devtools.replay import Reply
-from harvest_helpers import fixture, harvest, records, source_path
 
 
 def dcat(url: str, **options) -> dict:

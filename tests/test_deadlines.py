@@ -9,11 +9,11 @@ import json
 import time
 
 import pytest
+from harvest_helpers import fixture, harvest, source_path
 
 from aggregator.http import Http, HttpError
 from devtools.hostile import SilentServer, delayed, drip, endless_headers, stall
 from devtools.replay import Reply
-from harvest_helpers import fixture, harvest, source_path
 
 SMALL = fixture("datajson", "datajson_andino_demo2.json")
 CATALOG = fixture("datajson", "datajson_argentina_justicia_catalogo.json")
@@ -67,7 +67,7 @@ def test_server_that_accepts_and_never_answers(tmp_path, replay):
 def test_stalled_tls_handshake(tmp_path, replay):
     with SilentServer() as silent:
         url = f"https://127.0.0.1:{silent.port}/data.json"
-        code, status = harvest(tmp_path, with_fast_neighbours(replay, dj("tls", url)), LIMITS)
+        _code, status = harvest(tmp_path, with_fast_neighbours(replay, dj("tls", url)), LIMITS)
     check(status, "tls", f"no answer from {url}", "(max_seconds)", within=3.5)
     assert silent.accepted  # it did connect: the handshake is what stalled
 
@@ -76,14 +76,14 @@ def test_stall_in_the_middle_of_the_body(tmp_path, replay):
     body = CATALOG.read_bytes()
     replay.handle("/stall/data.json", stall(body, sent=5000))
     sources = with_fast_neighbours(replay, dj("corte", replay.url + "/stall/data.json"))
-    code, status = harvest(tmp_path, sources, LIMITS)
+    _code, status = harvest(tmp_path, sources, LIMITS)
     check(status, "corte", "(5,000 bytes received)", "(max_seconds)", within=3.5)
 
 
 def test_endless_headers(tmp_path, replay):
     replay.handle("/headers/data.json", endless_headers(every=0.2))
     sources = with_fast_neighbours(replay, dj("cabeceras", replay.url + "/headers/data.json"))
-    code, status = harvest(tmp_path, sources, LIMITS)
+    _code, status = harvest(tmp_path, sources, LIMITS)
     check(status, "cabeceras", "no answer from", "(max_seconds)", within=3.5)
 
 
@@ -164,7 +164,7 @@ def test_retry_after_past_the_budget_fails_at_once(tmp_path, replay):
     replay.add("/limited/data.json", b"slow down", status=429, content_type="text/plain",
                headers={"Retry-After": "3600"})
     sources = with_fast_neighbours(replay, dj("limitada", replay.url + "/limited/data.json"))
-    code, status = harvest(tmp_path, sources, {**LIMITS, "max_seconds": 60,
+    _code, status = harvest(tmp_path, sources, {**LIMITS, "max_seconds": 60,
                                                "max_retry_wait": 30,
                                                "source_max_seconds": 5})
     check(status, "limitada", "HTTP 429 asked to wait 3600 s (Retry-After)",
@@ -181,7 +181,7 @@ def test_retries_that_fit_still_happen(tmp_path, replay):
             return Reply(503, b"", {"Retry-After": "1"})
         return Reply(200, SMALL.read_bytes(), {"Content-Type": "application/json"})
     replay.handle("/busy/data.json", busy_once)
-    code, status = harvest(tmp_path, [dj("ocupada", replay.url + "/busy/data.json")],
+    code, _status = harvest(tmp_path, [dj("ocupada", replay.url + "/busy/data.json")],
                            {**LIMITS, "max_seconds": 5, "source_max_seconds": 5})
     assert code == 0 and len(calls) == 2 and calls[1] - calls[0] >= 0.95
 

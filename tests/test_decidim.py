@@ -8,10 +8,10 @@ import copy
 import json
 
 import pytest
+from harvest_helpers import fixture, fixture_json, harvest, records, source_path
 
 from aggregator.config import ConfigError, parse_config
 from devtools.replay import Reply
-from harvest_helpers import fixture, fixture_json, harvest, records, source_path
 
 EXAMPLE = "decidim_api_spaces_schema_example.json"
 

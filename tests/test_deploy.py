@@ -17,7 +17,7 @@ import pytest
 from aggregator.snapshot import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from s3_upload import IMMUTABLE, content_type, is_hashed  # noqa: E402
+from s3_upload import IMMUTABLE, content_type, is_hashed
 
 DEPLOY_PY = ROOT / ".venv-deploy" / "bin" / "python"
 AWS = ROOT / ".venv-deploy" / "bin" / "aws"
@@ -28,7 +28,7 @@ def make(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.Co
     proc = subprocess.run(["make", "-f", str(ROOT / "Makefile"), "-o", "publish", *args,
                            f"VENV={ROOT / '.venv'}", f"DEPLOY_VENV={ROOT / '.venv-deploy'}"],
                           cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
 
@@ -55,7 +55,7 @@ def change(site: Path) -> None:
 def test_every_deploy_target_publishes_first():
     dry = subprocess.run(["make", "-n", "rsync_upload", "github", "s3_upload",
                           "SSH_HOST=h", "SSH_TARGET_DIR=/srv", "S3_BUCKET=b"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+                         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
     publish = next(i for i, line in enumerate(lines) if "publishconf.py" in line)
@@ -88,10 +88,10 @@ exec sh -c "$*"
 
 def test_targets_say_what_is_missing(site):
     proc = subprocess.run(["make", "-o", "publish", "rsync_upload", f"OUTPUTDIR={site}"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode != 0 and "set SSH_HOST and SSH_TARGET_DIR" in proc.stdout
     proc = subprocess.run(["make", "-o", "publish", "s3_upload", f"OUTPUTDIR={site}"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode != 0 and "set S3_BUCKET" in proc.stderr
 
 

@@ -20,12 +20,22 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_TODAY, ROOT, build_site
-from docs_contract import (SETTING, Doc, code_assignments, default_matches, doc_files,
-                           expand, first_code, make_calls, python_calls, site_addresses,
-                           table_rows)
-
 import site_snapshot
+from conftest import BUILD_TODAY, ROOT, build_site
+from docs_contract import (
+    SETTING,
+    Doc,
+    code_assignments,
+    default_matches,
+    doc_files,
+    expand,
+    first_code,
+    make_calls,
+    python_calls,
+    site_addresses,
+    table_rows,
+)
+
 from aggregator.adapters import ADAPTERS
 from aggregator.cli import build_parser
 from aggregator.config import SETTINGS

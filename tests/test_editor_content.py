@@ -67,7 +67,7 @@ def test_bad_date_stops_the_build_naming_file_and_line(tmp_path):
 
 
 def test_impossible_iso_date_is_caught_too(tmp_path):
-    content, proc = _build(tmp_path, {"noticias/x.md": NEWS.format(date="2024-02-30")})
+    _content, proc = _build(tmp_path, {"noticias/x.md": NEWS.format(date="2024-02-30")})
     _fails_with(proc, "noticias/x.md:3: 'date' is not a date: \"2024-02-30\"")
 
 
@@ -75,7 +75,7 @@ def test_missing_required_fields(tmp_path):
     files = {"noticias/sin-fecha.md": "---\ntitle: Sin fecha\n---\nTexto\n",
              "eventos/sin-lugar.md": "---\ntitle: Taller\ndate: 2026-12-01\n---\n",
              "apps/sin-url.md": "---\ntitle: App\nsummary: Algo útil\n---\n"}
-    content, proc = _build(tmp_path, files)
+    _content, proc = _build(tmp_path, files)
     err = _fails_with(proc,
                       "noticias/sin-fecha.md:1: missing required field 'date' "
                       "(a news item needs: title, date)",

@@ -8,18 +8,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from harvest_helpers import FIXTURES, harvest, records, source_path
 
 from aggregator import yamlio
 from aggregator.adapters.feed import iso_datetime
 from aggregator.config import ConfigError, parse_config
-from harvest_helpers import FIXTURES, harvest, records, source_path
 
 FEEDS = sorted((FIXTURES / "feeds").glob("*.xml"))
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 # Tags and attributes that must never come out of the sanitizer.
 DANGEROUS = re.compile(r"<\s*(script|style|iframe|svg|form|meta|base|object|embed|img|input)"
-                       r"|<[^>]*\son\w+\s*=|javascript:|vbscript:|data:text|data:image", re.I)
+                       r"|<[^>]*\son\w+\s*=|javascript:|vbscript:|data:text|data:image", re.IGNORECASE)
 
 
 def feed_source(url: str, sid: str = "news", **options) -> dict:

@@ -13,11 +13,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+from harvest_helpers import FIXTURES, harvest, records, source_path
 
 from aggregator import yamlio
 from aggregator.adapters.lobby_register import PROFILES
 from aggregator.config import ConfigError, parse_config
-from harvest_helpers import FIXTURES, harvest, records, source_path
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "content" / "data" / "institutions.yaml"
@@ -271,7 +271,7 @@ def test_a_missing_column_fails_the_source_naming_file_and_column(replay, tmp_pa
 
 def test_an_export_folder_without_trips_or_gifts_still_gives_the_meetings(replay, tmp_path):
     with_registry(tmp_path)
-    code, status = harvest(tmp_path, [lobby(serve(replay),
+    code, _status = harvest(tmp_path, [lobby(serve(replay),
                                             files={"trips": None, "gifts": None})])
     kinds = Counter(r.kind for r in records(tmp_path, "infolobby").values())
     assert code == 0 and kinds == {"audiencia": 343}

@@ -4,9 +4,10 @@ real HTTP by each adapter, and the normalizers behind them."""
 
 from __future__ import annotations
 
+from harvest_helpers import fixture, harvest, records, source_path
+
 from aggregator.normalize import contact_text, media_type, spatial_text, temporal_text
 from aggregator.snapshot import read_source_file
-from harvest_helpers import fixture, harvest, records, source_path
 
 
 def _one(tmp_path, replay, kind: str, name: str, content_type: str, path: str | None = None,

@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import site_snapshot
 from conftest import ROOT, build_site
 
 from aggregator import yamlio
 from aggregator.snapshot import read_registry, write_source_file
 from devtools import new_portal, snapshot
-
-import site_snapshot
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

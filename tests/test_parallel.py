@@ -9,13 +9,14 @@ import io
 import time
 
 import pytest
+from harvest_helpers import fixture, harvest, source_path
 
-from aggregator import runner as runner_module, yamlio
+from aggregator import runner as runner_module
+from aggregator import yamlio
 from aggregator.adapters import ADAPTERS
 from aggregator.adapters.base import Adapter
 from devtools.hostile import delayed
 from devtools.replay import ReplayServer
-from harvest_helpers import fixture, harvest, source_path
 
 FIXTURES = [("datajson", "datajson_andino_demo2.json"),
             ("datajson", "datajson_argentina_justicia_catalogo.json"),

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import site_snapshot
 from conftest import build_site
 
-import site_snapshot
 from plugins.portal_site.filters import now, today
 
 SANTIAGO = {"TIMEZONE": "America/Santiago"}

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import subprocess
 
+import site_snapshot
 from conftest import BUILD_TODAY, ROOT
 
-import site_snapshot
 from aggregator.snapshot import read_source_file, write_source_file
 
 SITEURL = "https://portal.example"

@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from harvest_helpers import FIXTURES, harvest
 
 from aggregator import cli
 from aggregator.reconcile import Reconciler, fold
 from aggregator.records import Institution, NewsItem, TransparencyEntry
 from aggregator.snapshot import read_registry
-from harvest_helpers import FIXTURES, harvest
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "content" / "data" / "institutions.yaml"
@@ -51,8 +51,8 @@ def test_real_names_match(real, name, expected):
 
 ARGENTINE_UNITS = [
     "Ministerio de Justicia y Derechos Humanos. Oficina Anticorrupción.",
-    "Ministerio de Justicia y Derechos Humanos. Subsecretaría de Asuntos Registrales. "
-    "Inspección General de Justicia",
+    ("Ministerio de Justicia y Derechos Humanos. Subsecretaría de Asuntos Registrales. "
+    "Inspección General de Justicia"),
 ]
 
 
@@ -74,8 +74,8 @@ def test_longer_foreign_names_do_not_fall_to_the_chilean_body(real, name):
     "Ministerio de Salud (MSAL)",
     # Parts, prefixes and other countries' bodies.
     "Salud", "Obras Públicas", "Subsecretaría", "Ministerio",
-    "Direction Régionale de l’Environnement de l’Aménagement et du Logement "
-    "d'Auvergne-Rhône-Alpes (DREAL Auvergne-Rhône-Alpes)",
+    ("Direction Régionale de l’Environnement de l’Aménagement et du Logement "
+    "d'Auvergne-Rhône-Alpes (DREAL Auvergne-Rhône-Alpes)"),
     "State of California", "Ville de Lyon", "Vanves-Malakoff", "AM0011", "", "   ", None,
 ])
 def test_names_that_must_not_match(real, name):

@@ -14,18 +14,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, StaticServer, build_site
-
 import score_snapshot as snap
+from conftest import ROOT, StaticServer, build_site
+from harvest_helpers import FIXTURES, Clock, harvest
+
 from aggregator import yamlio
 from aggregator.score import Scorer
 from aggregator.snapshot import read_source_file
 from devtools.replay import ReplayServer
-from harvest_helpers import FIXTURES, Clock, harvest
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from portal_search.documents import DocumentBuilder  # noqa: E402
-from portal_site.model import SiteModel  # noqa: E402
+from portal_search.documents import DocumentBuilder
+from portal_site.model import SiteModel
 
 EXPORT = FIXTURES / "chile"
 TABLES = ["Audiencias", "AsistenciaPasivo", "Pasivos", "AsistenciaActivo", "Activos",

@@ -8,14 +8,19 @@ import re
 from pathlib import Path
 
 import pytest
+from harvest_helpers import FIXTURES
 
 from aggregator.adapters import ADAPTERS
 from aggregator.reconcile import Reconciler
 from aggregator.records import Institution
 from aggregator.snapshot import read_registry
-from aggregator.transparency import (DEFAULT_PATTERNS, PatternError, check_pattern,
-                                     institution_links, patterns_from_settings)
-from harvest_helpers import FIXTURES
+from aggregator.transparency import (
+    DEFAULT_PATTERNS,
+    PatternError,
+    check_pattern,
+    institution_links,
+    patterns_from_settings,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "content" / "data" / "institutions.yaml"

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.normalize import (eu_theme, format_name, frequency, iso_date, make_license,
-                                  size_bytes, theme_label)
-from aggregator.sanitize import (Warnings, clean_html, fix_mojibake, markdown_html,
-                                 plain_list, plain_text, rich_html, safe_url, text_html)
+from aggregator.normalize import (
+    eu_theme,
+    format_name,
+    frequency,
+    iso_date,
+    make_license,
+    size_bytes,
+    theme_label,
+)
+from aggregator.sanitize import (
+    Warnings,
+    clean_html,
+    fix_mojibake,
+    markdown_html,
+    plain_list,
+    plain_text,
+    rich_html,
+    safe_url,
+    text_html,
+)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -36,12 +52,12 @@ def test_plain_text_limit_and_lists():
     ('<p onclick="x()">Hola <a href="https://a.cl" onmouseover="y()">a</a></p>',
      ['<p>Hola <a href="https://a.cl" rel="noopener noreferrer nofollow">a</a></p>'],
      ["onclick", "onmouseover"]),
-    ('<a href="javascript:alert(1)">j</a><a href="&#106;avascript:x">e</a>'
-     '<a href="mailto:datos@gob.cl">m</a>', ['href="mailto:datos@gob.cl"'],
+    (('<a href="javascript:alert(1)">j</a><a href="&#106;avascript:x">e</a>'
+     '<a href="mailto:datos@gob.cl">m</a>'), ['href="mailto:datos@gob.cl"'],
      ["javascript", "&#106;"]),
-    ('<iframe src="https://x"></iframe><object></object><embed src="x"><form><input></form>'
+    (('<iframe src="https://x"></iframe><object></object><embed src="x"><form><input></form>'
      '<meta http-equiv="refresh"><base href="https://x"><style>a{}</style><svg onload="x"/>'
-     '<img src="x" onerror="y">texto', ["texto"],
+     '<img src="x" onerror="y">texto'), ["texto"],
      ["iframe", "object", "embed", "form", "input", "meta", "base", "style", "svg", "img"]),
     ('<a href="/dataset/x">rel</a>', ['href="https://portal.cl/dataset/x"'], []),
 ])

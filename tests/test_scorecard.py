@@ -6,8 +6,8 @@ bytes; the reference date from the snapshot; the history's append semantics."""
 from __future__ import annotations
 
 import pytest
-
 import score_snapshot as snap
+
 from aggregator import yamlio
 from aggregator.cli import main
 from aggregator.records import Dataset, License, Resource
@@ -306,8 +306,12 @@ def test_dqv_measurements_of_a_dataset_and_an_institution(scored, tmp_path):
     from rdflib.namespace import RDF
 
     from aggregator.scoring import quality_check_from
-    from aggregator.scoring.dqv import (DQV, dataset_measurements, institution_measurements,
-                                        method_triples)
+    from aggregator.scoring.dqv import (
+        DQV,
+        dataset_measurements,
+        institution_measurements,
+        method_triples,
+    )
     doc, by_id = scored
     base = "https://portal.example"
     check = quality_check_from(doc["method"])

@@ -12,13 +12,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import StaticServer, build_site
-
 import score_snapshot as snap
 import site_snapshot
+from conftest import StaticServer, build_site
+from site_pages import html_pages, parse, resolve
+
 from aggregator import yamlio
 from aggregator.score import Scorer, load_settings
-from site_pages import html_pages, parse, resolve
 
 
 def _scored_data(root: Path, extra: str = "") -> Path:
@@ -47,7 +47,7 @@ def read(out: Path, url: str) -> str:
 
 
 def text(html: str) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" ,", ",").strip()
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import test_search_corpus as corpus
 from conftest import StaticServer
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-import test_search_corpus as corpus
 
 pytestmark = pytest.mark.browser
 
@@ -344,8 +343,8 @@ def test_header_form_on_every_page_submits_to_search(probe, corpus_url):
 # -- the bundled snapshot -------------------------------------------------------------
 
 def test_bundled_site_minsal_and_titles(probe, site_url, bundled_site):
-    from aggregator.records import Dataset  # noqa: PLC0415
-    from aggregator.snapshot import load_snapshot  # noqa: PLC0415
+    from aggregator.records import Dataset
+    from aggregator.snapshot import load_snapshot
 
     assert (bundled_site / "search" / "index.json").is_file()
     assert not (bundled_site / "pagefind").exists()
@@ -374,7 +373,7 @@ def sharded(tmp_path_factory):
 
 
 def test_shards_and_blocks_are_merged_at_query_time(probe, sharded, corpus_url):
-    import json  # noqa: PLC0415
+    import json
 
     url, out = sharded
     root = json.loads((out / "search" / "index.json").read_text("utf-8"))
@@ -411,7 +410,7 @@ def test_index_loads_when_the_box_gets_the_focus(probe, corpus_url):
     probe.goto(corpus_url + "/buscar/")
     page = probe.page
     page.wait_for_load_state("networkidle")
-    fetched = lambda: [r.url for r in probe.responses if "/search/" in r.url]  # noqa: E731
+    fetched = lambda: [r.url for r in probe.responses if "/search/" in r.url]
     assert fetched() == []   # a visit that never searches downloads no index
     with page.expect_response(lambda r: r.url.endswith("/search/index.json")):
         page.focus("#q")
@@ -436,7 +435,7 @@ def test_long_filter_lists_fold_and_unfold_by_keyboard(probe, corpus_url):
 def test_publish_build_has_the_index_under_its_site_url(probe, tmp_path):
     """`make publish` (publishconf.py: absolute URLs) writes the index too, and
     the page finds it under SITEURL."""
-    from conftest import ROOT, build_site  # noqa: PLC0415
+    from conftest import ROOT, build_site
 
     out = tmp_path / "output"
     out.mkdir()

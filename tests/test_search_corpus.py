@@ -13,8 +13,15 @@ import sys
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (Consultation, Dataset, Institution, License, NewsItem,
-                                Resource, TransparencyEntry)
+from aggregator.records import (
+    Consultation,
+    Dataset,
+    Institution,
+    License,
+    NewsItem,
+    Resource,
+    TransparencyEntry,
+)
 from aggregator.snapshot import write_source_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +182,7 @@ def write_content(content: Path) -> Path:
 def build(tmp_path_factory, name: str = "search-corpus", **env: str) -> Path:
     """The corpus site, built once per test session (with its search index);
     `env` adds environment variables to the build (PORTAL_SEARCH_SHARD_BYTES...)."""
-    from conftest import build_site  # noqa: PLC0415
+    from conftest import build_site
 
     root = tmp_path_factory.getbasetemp() / name
     out = root / "output"
@@ -193,10 +200,11 @@ def build(tmp_path_factory, name: str = "search-corpus", **env: str) -> Path:
 
 def _documents(tmp_path):
     sys.path.insert(0, str(ROOT / "plugins"))
-    from portal_site.indexes import build_indexes  # noqa: PLC0415
-    from portal_site.model import SiteModel  # noqa: PLC0415
-    from portal_search.generator import documents_of  # noqa: PLC0415
-    from datetime import date  # noqa: PLC0415
+    from datetime import date
+
+    from portal_search.generator import documents_of
+    from portal_site.indexes import build_indexes
+    from portal_site.model import SiteModel
 
     model = SiteModel.load(write(tmp_path / "data"), date(2026, 11, 26))
     model.idx = build_indexes(model)
@@ -254,7 +262,7 @@ def test_filters_sort_and_meta_are_attributes_not_words(tmp_path):
 
 def test_hostile_text_stays_text():
     sys.path.insert(0, str(ROOT / "plugins"))
-    from portal_search.documents import SearchDocument  # noqa: PLC0415
+    from portal_search.documents import SearchDocument
 
     doc = SearchDocument(url="/datos/x/", kind="dataset", title='<script>alert(1)</script>',
                          institution='"><img src=x onerror=alert(1)>',
@@ -267,7 +275,7 @@ def test_hostile_text_stays_text():
 
 def test_long_descriptions_are_cut_at_a_word():
     sys.path.insert(0, str(ROOT / "plugins"))
-    from portal_search.documents import BODY_CHARS, plain  # noqa: PLC0415
+    from portal_search.documents import BODY_CHARS, plain
 
     text = plain("<p>" + "palabra " * 1000 + "</p>")
     assert len(text) <= BODY_CHARS + 2 and text.endswith(" …")
@@ -275,7 +283,7 @@ def test_long_descriptions_are_cut_at_a_word():
 
 
 def test_docs_name_every_setting_of_the_plugin():
-    import re  # noqa: PLC0415
+    import re
 
     source = "".join(p.read_text("utf-8") for p in (ROOT / "plugins" / "portal_search").glob("*.py"))
     settings = set(re.findall(r"PORTAL_SEARCH_[A-Z_]+", source))

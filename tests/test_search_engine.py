@@ -13,15 +13,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_TODAY, ROOT, StaticServer, build_site
-
 import test_search_corpus as corpus
+from conftest import BUILD_TODAY, ROOT, StaticServer, build_site
 from test_search_browser import DONE, path_of, search
 from test_search_index import term_blocks
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from portal_search.indexer import FILTER_KEYS, _filter_labels, meta_text  # noqa: E402
-from portal_search.text import STOPWORDS, fold, stem_key, words  # noqa: E402
+from portal_search.indexer import FILTER_KEYS, _filter_labels, meta_text
+from portal_search.text import STOPWORDS, fold, stem_key, words
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +34,9 @@ ENGINE = """async ([q, filters, sort, from, count]) => {
 
 
 def _snapshot_docs(data: Path) -> list:
-    from portal_site.indexes import build_indexes  # noqa: PLC0415
-    from portal_site.model import SiteModel  # noqa: PLC0415
-    from portal_search.generator import documents_of  # noqa: PLC0415
+    from portal_search.generator import documents_of
+    from portal_site.indexes import build_indexes
+    from portal_site.model import SiteModel
 
     model = SiteModel.load(data, date.fromisoformat(BUILD_TODAY))
     model.idx = build_indexes(model)
@@ -185,7 +184,7 @@ def damaged(tmp_path, snapshot_only):
 
 
 def _shard_of(folder: Path, word: str) -> Path:
-    import json  # noqa: PLC0415
+    import json
 
     root = json.loads((folder / "index.json").read_text("utf-8"))
     name = [n for k, n in root["shards"] if k <= fold(word)][-1]

@@ -12,15 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import test_search_corpus as corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from portal_search.indexer import ATTR_KEYS  # noqa: E402
-from portal_search.store import FOLDER, write_index  # noqa: E402
-from portal_search.text import fold, stem_key, words  # noqa: E402
+import itertools
+
+from portal_search.indexer import ATTR_KEYS
+from portal_search.store import FOLDER, write_index
+from portal_search.text import fold, stem_key, words
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def test_first_block_of_a_common_word_holds_its_best_documents(docs, tmp_path):
     blocks = term_blocks(folder, "indicador")       # in all 60 fillers
     assert [len(b) for b in blocks] == [4, 16, 40]   # 4, then 4x each time
     impacts = [[i for _, i, _ in b] for b in blocks]
-    for earlier, later in zip(impacts, impacts[1:]):
+    for earlier, later in itertools.pairwise(impacts):
         assert min(earlier) >= max(later)
     # The first block is the top of the word's documents by impact, ties by id.
     everything = sorted((p for b in blocks for p in b), key=lambda p: (-p[1], p[0]))
@@ -157,7 +158,7 @@ def _changed(docs, url, **changes):
 
 
 def test_rebuild_with_nothing_changed_writes_nothing(docs, tmp_path):
-    first, folder = build(docs, tmp_path)
+    first, _folder = build(docs, tmp_path)
     assert first.files_written == first.files > 50
     again, _ = build(docs, tmp_path)
     assert (again.files_written, again.bytes_written, again.removed) == (0, 0, 0)
@@ -238,7 +239,7 @@ def _files(folder: Path, root: dict) -> set[str]:
 def test_deploy_sees_content_hashed_names(docs, tmp_path):
     """scripts/s3_upload.py sends hashed files with a year-long immutable cache."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from s3_upload import is_hashed  # noqa: PLC0415
+    from s3_upload import is_hashed
 
     _, folder = build(docs, tmp_path)
     names = [p.name for p in folder.rglob("*") if p.is_file()]

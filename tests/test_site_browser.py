@@ -5,9 +5,8 @@ axe-core violation; keyboard, JavaScript-off and 320 px checks."""
 from __future__ import annotations
 
 import pytest
-from conftest import StaticServer
-
 import site_snapshot
+from conftest import StaticServer
 from test_site_sections import SECTION_PAGES
 
 

@@ -10,11 +10,11 @@ Sites: the bundled snapshot, the handcrafted one, and a synthetic 2,000-dataset 
 from __future__ import annotations
 
 import pytest
-from conftest import StaticServer
-
 import site_snapshot
-from devtools.synth import generate
+from conftest import StaticServer
 from site_pages import BUDGET, html_pages, parse, weight
+
+from devtools.synth import generate
 
 
 def _heaviest(out):
@@ -48,7 +48,7 @@ def test_every_page_fits_the_budget(which, bundled_site, tmp_path_factory):
     over = [(total, url) for total, url, _ in worst if total > BUDGET]
     assert over == [], f"{len(over)} of {count} pages over {BUDGET} bytes: {over[:5]}"
     # The measure counts the stylesheet and icons, not just the HTML.
-    total, url, parts = worst[0]
+    _total, _url, parts = worst[0]
     assert any(p.endswith("portal.css") for p in parts) and len(parts) >= 3
 
 

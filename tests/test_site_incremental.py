@@ -9,10 +9,10 @@ import re
 import shutil
 from pathlib import Path
 
+import site_snapshot
 import yaml
 from conftest import ROOT, build_site
 
-import site_snapshot
 from aggregator.snapshot import read_source_file, write_source_file
 
 

@@ -10,11 +10,11 @@ import re
 from collections import Counter, defaultdict
 
 import pytest
-from conftest import ROOT
-
 import site_snapshot
-from aggregator.snapshot import load_snapshot
+from conftest import ROOT
 from site_pages import parse
+
+from aggregator.snapshot import load_snapshot
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_lobby_listing_with_year_and_institution_filters_as_pages(bundled_site, 
     while url:
         html = page(bundled_site, url)
         dates += re.findall(r'<li class="entry">\s*<a[^>]*>.*?</a>\s*<span class="meta">'
-                            r'<time datetime="([\d-]+)"', html, re.S)
+                            r'<time datetime="([\d-]+)"', html, re.DOTALL)
         nxt = re.search(r'href="([^"]*)" rel="next"', html)
         url = "/transparencia/lobby/" + nxt.group(1).split("lobby/", 1)[1] if nxt else None
     assert len(dates) == 343 and dates == sorted(dates, reverse=True)
@@ -124,7 +124,7 @@ def test_an_entity_page_joins_its_meetings_across_institutions(bundled_site, ent
     assert slug
     html = page(bundled_site, f"/transparencia/entidades/{slug.group(1) or slug.group(2)}/")
     assert "81458500k" in html and "También registrada como:" in html
-    for iid, es in meetings.items():
+    for es in meetings.values():
         for e in es:
             assert entry_url(e).lstrip("/") in html
     assert f"<dt>Instituciones</dt><dd>{len(meetings)}</dd>" in html

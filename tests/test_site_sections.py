@@ -9,9 +9,8 @@ import re
 
 import feedparser
 import pytest
-from conftest import ROOT, build_site
-
 import site_snapshot
+from conftest import ROOT, build_site
 from site_pages import html_pages, jsonld, parse, resolve
 
 
@@ -389,8 +388,8 @@ def test_empty_snapshot_still_builds_every_section(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("source: extra\nrecords:\n  - {id: 'extra:1', type: dataset, resources: 7\n",
      r"extra\.yaml:\d+: invalid YAML"),
-    ("source: extra\nschema_version: 1\nrecords:\n  - id: extra:1\n    type: dataset\n"
-     "    resources: 7\n", r"extra\.yaml:4: record 1 \(extra:1\): 'resources' must be a list"),
+    (("source: extra\nschema_version: 1\nrecords:\n  - id: extra:1\n    type: dataset\n"
+     "    resources: 7\n"), r"extra\.yaml:4: record 1 \(extra:1\): 'resources' must be a list"),
 ])
 def test_invalid_snapshot_stops_the_build_with_a_clear_message(tmp_path, text, message):
     data = site_snapshot.write(tmp_path / "data", count=6)

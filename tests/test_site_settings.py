@@ -4,9 +4,8 @@ code: another country's portal is configuration."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, build_site
-
 import site_snapshot
+from conftest import ROOT, build_site
 
 OTHER_COUNTRY = """
 import sys

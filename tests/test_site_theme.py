@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from conftest import ROOT, build_site
 
-from plugins.portal_site.theme import (DEFAULTS, ThemeColorError, colors, contrast,
-                                       contrast_problems)
+from plugins.portal_site.theme import DEFAULTS, ThemeColorError, colors, contrast, contrast_problems
 
 
 def test_contrast_formula_matches_wcag():

@@ -8,17 +8,16 @@ import pytest
 
 from aggregator import yamlio
 from aggregator.records import Dataset, License, NewsItem, Resource
-from aggregator.snapshot import (SnapshotError, load_snapshot, read_source_file,
-                                 write_source_file)
+from aggregator.snapshot import SnapshotError, load_snapshot, read_source_file, write_source_file
 
 
 def _dataset(i: int, **kw) -> Dataset:
-    base = dict(id=f"src:{i}", source="src", remote_id=str(i), url=f"https://x.cl/d/{i}",
-                title=f"Presupuesto {i}", description_html="<p>Descripción</p>",
-                publisher="Ministerio de Hacienda", themes=["economía"], tags=["presupuesto"],
-                license=License("cc-by", "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-                issued="2020-01-02", modified="2021-03-04T05:06:07+00:00", frequency="anual",
-                resources=[Resource("Datos", "CSV", f"https://x.cl/{i}.csv", 1024, "2021-03-04")])
+    base = {"id": f"src:{i}", "source": "src", "remote_id": str(i), "url": f"https://x.cl/d/{i}",
+                "title": f"Presupuesto {i}", "description_html": "<p>Descripción</p>",
+                "publisher": "Ministerio de Hacienda", "themes": ["economía"], "tags": ["presupuesto"],
+                "license": License("cc-by", "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+                "issued": "2020-01-02", "modified": "2021-03-04T05:06:07+00:00", "frequency": "anual",
+                "resources": [Resource("Datos", "CSV", f"https://x.cl/{i}.csv", 1024, "2021-03-04")]}
     base.update(kw)
     return Dataset(**base)
 

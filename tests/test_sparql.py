@@ -9,10 +9,10 @@ import json
 import re
 
 import pytest
+from harvest_helpers import fixture, fixture_json, harvest, records, source_path
 
 from aggregator.config import ConfigError, parse_config
 from devtools.replay import Reply
-from harvest_helpers import fixture, fixture_json, harvest, records, source_path
 
 AF001 = ("chile", "infolobby_sparql_institucion_AF001_preproduccion.json")
 AUDIENCIA = ("transparency", "infolobby_sparql_audiencia_2204.json")

@@ -4,10 +4,11 @@ and the check that stops the job when the harvest wrote nothing (exit 2)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+
+from harvest_helpers import fixture
 
 from aggregator.cli import main
-from harvest_helpers import fixture
 
 CATALOG = fixture("datajson", "datajson_argentina_justicia_catalogo.json")
 
@@ -35,12 +36,12 @@ def test_commit_message_per_source_after_a_real_run(tmp_path, replay, capsys):
     replay.add("/dj/data.json", json.dumps(doc))
     sources.write_text(sources.read_text() + f"  - {{id: caido, adapter: datajson, "
                                               f"url: '{replay.url}/caido/data.json'}}\n")
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(seconds=1)
     assert main(["run", "--sources", str(sources), "--data", str(data), "--quiet"]) == 3
     capsys.readouterr()
     assert main(["summary", "--data", str(data), "--since", before.isoformat()]) == 0
     lines = capsys.readouterr().out.splitlines()
-    day = datetime.now(timezone.utc).date().isoformat()
+    day = datetime.now(UTC).date().isoformat()
     assert lines[0] == f"Harvest {day}: +0 ~1 -1 in 1 source, 1 failed"
     assert lines[1] == ""
     assert "justicia: +0 ~1 -1" in lines
@@ -62,7 +63,7 @@ def test_a_run_that_wrote_nothing_stops_the_job(tmp_path, replay, capsys):
     assert capsys.readouterr().out.startswith("Harvest ")
     # Next night the configuration is broken: exit 2, nothing written, and the
     # summary of "the run since now" refuses the old report.
-    now = datetime.now(timezone.utc) + timedelta(seconds=1)
+    now = datetime.now(UTC) + timedelta(seconds=1)
     bad = sources_file(tmp_path, "sources:\n  - {id: x, adapter: nope, url: 'http://x'}\n")
     assert main(["run", "--sources", str(bad), "--data", str(data), "--quiet"]) == 2
     assert main(["summary", "--data", str(data), "--since", now.isoformat()]) == 2

@@ -7,9 +7,10 @@ stages and udata's backends.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from ..config import ConfigError, Option, SourceConfig, check_value
@@ -18,7 +19,7 @@ from ..http import Http
 from ..records import Record
 from ..sanitize import Warnings
 
-__all__ = ["Adapter", "HarvestContext", "ItemError", "SourceError", "Option"]
+__all__ = ["Adapter", "HarvestContext", "ItemError", "Option", "SourceError"]
 
 
 @dataclass

@@ -20,13 +20,24 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from ..config import ConfigError
-from ..normalize import contact_text, format_name, frequency, iso_date, make_license, \
-    media_type, parse_datetime, size_bytes, spatial_text, temporal_text
+from ..normalize import (
+    contact_text,
+    format_name,
+    frequency,
+    iso_date,
+    make_license,
+    media_type,
+    parse_datetime,
+    size_bytes,
+    spatial_text,
+    temporal_text,
+)
 from ..records import Dataset, Resource
 from ..sanitize import markdown_html, plain_list, plain_text, safe_url
 from .base import Adapter, ItemError, Option, SourceError
@@ -38,7 +49,7 @@ MARGIN = timedelta(hours=1)
 class CkanAdapter(Adapter):
     name = "ckan"
     incremental = True
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "rows": Option(int, 1000, "packages per package_search page (CKAN allows up to 1000)"),
         "max_pages": Option(int, 1000, "stop and fail when paging has not ended after this "
                                        "many pages"),
@@ -107,11 +118,11 @@ class CkanAdapter(Adapter):
         for rec in self.context.previous.values():
             dt = parse_datetime(getattr(rec, "modified", None))
             if dt is not None:
-                dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+                dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
                 newest = dt if newest is None or dt > newest else newest
         if newest is not None:
             since = min(since, newest - MARGIN)
-        return since.astimezone(timezone.utc).replace(microsecond=0)
+        return since.astimezone(UTC).replace(microsecond=0)
 
     def _search(self) -> Iterator[dict]:
         rows, max_pages = self.options["rows"], self.options["max_pages"]

@@ -25,8 +25,9 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 from string import Formatter
-from typing import Any, Iterator
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from ..config import ConfigError
@@ -73,7 +74,7 @@ LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "as
 
 class CsvRegisterAdapter(Adapter):
     name = "csv"
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "record_type": Option(str, "transparency", "transparency or consultation"),
         "columns": Option(dict, None, "field -> column name or list of column names"),
         "delimiter": Option(str, None, "column delimiter (default: detected)"),
@@ -337,7 +338,7 @@ def _detect(line: str) -> str:
 
 
 def _charset(content_type: str) -> str | None:
-    m = re.search(r"charset=\"?([\w.:-]+)", content_type, re.I)
+    m = re.search(r"charset=\"?([\w.:-]+)", content_type, re.IGNORECASE)
     return m.group(1) if m else None
 
 

@@ -8,10 +8,21 @@ their labels; DCAT-AR `superTheme` codes become the EU data themes in Spanish.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
-from ..normalize import contact_text, eu_theme, format_name, frequency, iso_date, \
-    make_license, media_type, size_bytes, spatial_text, temporal_text
+from ..normalize import (
+    contact_text,
+    eu_theme,
+    format_name,
+    frequency,
+    iso_date,
+    make_license,
+    media_type,
+    size_bytes,
+    spatial_text,
+    temporal_text,
+)
 from ..records import Dataset, Resource
 from ..sanitize import plain_list, plain_text, rich_html, safe_url
 from .base import Adapter, ItemError, SourceError
@@ -19,7 +30,7 @@ from .base import Adapter, ItemError, SourceError
 
 class DataJsonAdapter(Adapter):
     name = "datajson"
-    OPTIONS: dict = {}
+    OPTIONS: ClassVar[dict] = {}
 
     def __init__(self, source, http, context):
         super().__init__(source, http, context)
@@ -62,7 +73,7 @@ class DataJsonAdapter(Adapter):
         if not page and rid_text and rid_text.startswith(("http://", "https://")):
             page = rid_text
         fields = self.common(rid_text, safe_url(page) if page else None, title)
-        warn = lambda msg: self.warn(f"{fields['remote_id']}: {msg}")  # noqa: E731
+        warn = lambda msg: self.warn(f"{fields['remote_id']}: {msg}")
         pub = ds.get("publisher")
         publisher = plain_text(pub.get("name") if isinstance(pub, dict) else pub) \
             or self.catalog_publisher

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import xml.etree.ElementTree as ET
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -24,8 +25,18 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from ..config import ConfigError
 from ..http import Response
-from ..normalize import contact_text, format_name, frequency, iso_date, make_license, \
-    media_type, size_bytes, spatial_text, temporal_text, theme_label
+from ..normalize import (
+    contact_text,
+    format_name,
+    frequency,
+    iso_date,
+    make_license,
+    media_type,
+    size_bytes,
+    spatial_text,
+    temporal_text,
+    theme_label,
+)
 from ..records import Dataset, Resource
 from ..sanitize import plain_list, plain_text, rich_html, safe_url
 from .base import Adapter, ItemError, Option, SourceError
@@ -64,7 +75,7 @@ DURATION_UNITS = ((TIME.years, "Y"), (TIME.months, "M"), (TIME.weeks, "W"), (TIM
 
 class DcatAdapter(Adapter):
     name = "dcat"
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "format": Option(str, None, "RDF syntax when Content-Type and URL do not tell: "
                                     "xml, turtle, json-ld, nt, n3"),
         "max_pages": Option(int, 100, "stop and fail when paging has not ended after this "
@@ -215,7 +226,7 @@ class DcatAdapter(Adapter):
         if identifier is None:
             raise ItemError("dataset without dct:identifier or URI")
         rid = plain_text(identifier, 500)
-        warn = lambda msg: self.warn(f"{rid}: {msg}")  # noqa: E731
+        warn = lambda msg: self.warn(f"{rid}: {msg}")
         page = _first(g, node, DCAT.landingPage, FOAF.homepage, FOAF.page)
         url = safe_url(str(page), self.source.url) if page is not None else None
         if url is None and isinstance(node, URIRef):

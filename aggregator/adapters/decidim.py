@@ -16,8 +16,9 @@ the source; `errors` beside data keeps the data, with a warning.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from ..config import ConfigError
@@ -71,7 +72,7 @@ SPACES = {
 
 class DecidimAdapter(Adapter):
     name = "decidim"
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "locale": Option(str, "es", "language of titles and descriptions"),
         "fallback_locales": Option(list, ["en"], "languages to try next, in order"),
         "spaces": Option(list, list(SPACES), "processes, assemblies, consultations"),
@@ -93,7 +94,7 @@ class DecidimAdapter(Adapter):
     def __init__(self, source, http, context):
         super().__init__(source, http, context)
         base = source.url.rstrip("/")
-        self.base = base[:-4] if base.endswith("/api") else base
+        self.base = base.removesuffix("/api")
         self.endpoint = self.base + "/api"
         self.locales = [self.options["locale"], *self.options["fallback_locales"]]
 

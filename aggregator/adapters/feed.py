@@ -18,8 +18,9 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
-from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timezone
+from typing import Any, ClassVar
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +33,7 @@ from .base import Adapter, ItemError, Option, SourceError
 
 ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
-IMAGE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg)(\?|$)", re.I)
+IMAGE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg)(\?|$)", re.IGNORECASE)
 SAFE_ID = re.compile(r"^[\w.:@-]{1,64}$")
 SUMMARY_LIMIT = 8000
 
@@ -46,10 +47,10 @@ _WEEKDAY = re.compile(r"^\s*[^\d\s,]+,\s*")
 _AMPM = re.compile(r"\b(\d{1,2})(:\d{2}(?::\d{2})?)\s*([AaPp])\.?[Mm]\b\.?")
 # A lead picture: an <img> before any text (later ones are share buttons, pixels).
 _IMG_SRC = re.compile(r"""^\s*(?:<(?:p|div|a|figure|span|center)\b[^>]*>\s*)*"""
-                      r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"'>]+)""", re.I)
+                      r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"'>]+)""", re.IGNORECASE)
 
 
-def iso_datetime(value: Any, tz: timezone | ZoneInfo | None = timezone.utc,
+def iso_datetime(value: Any, tz: timezone | ZoneInfo | None = UTC,
                  parsed: Any = None) -> str | None:
     """An ISO 8601 datetime with its offset (or a bare ISO date) from the ways
     sources write dates: ISO/W3C, RFC 822 (English, Spanish or Portuguese
@@ -64,7 +65,7 @@ def iso_datetime(value: Any, tz: timezone | ZoneInfo | None = timezone.utc,
     if isinstance(dt, date):
         return dt.isoformat()
     if parsed:
-        return datetime(*parsed[:6], tzinfo=timezone.utc).isoformat(timespec="seconds")
+        return datetime(*parsed[:6], tzinfo=UTC).isoformat(timespec="seconds")
     return None
 
 
@@ -102,7 +103,7 @@ def _to_24h(m: re.Match) -> str:
 
 def zone(name: str | None, source_id: str) -> timezone | ZoneInfo:
     if not name or name.upper() == "UTC":
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -112,7 +113,7 @@ def zone(name: str | None, source_id: str) -> timezone | ZoneInfo:
 
 class FeedAdapter(Adapter):
     name = "feed"
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "max_items": Option(int, 100, "keep at most this many items (the newest)"),
         "record_type": Option(str, "news", "news, or consultation for participation listings"),
         "publisher": Option(str, None, "the publisher's name (default: the feed's title)"),
@@ -300,7 +301,7 @@ def _desc(iso: str) -> tuple:
     except ValueError:
         return (0,)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return (-dt.timestamp(),)
 
 

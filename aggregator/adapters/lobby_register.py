@@ -28,8 +28,9 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar
 from urllib.parse import quote, urljoin
 
 from .. import yamlio
@@ -68,7 +69,7 @@ def load_profile(name: str, where: str) -> dict:
 
 class LobbyRegisterAdapter(Adapter):
     name = "lobby"
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "profile": Option(str, "infolobby", "files and columns of the export: a bundled "
                                             "profile (aggregator/registers/) or a path"),
         "files": Option(dict, None, "table -> file name or URL, over the profile's "

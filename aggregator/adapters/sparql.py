@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from ..config import ConfigError
 from .base import Adapter, Option, SourceError
@@ -37,7 +38,7 @@ from .csv_register import DEFAULTS, CsvRegisterAdapter, _as_list
 from .feed import zone
 
 ACCEPT = "application/sparql-results+json, application/json;q=0.9, */*;q=0.1"
-_HAS_LIMIT = re.compile(r"\blimit\s+\d+\s*(?:offset\s+\d+\s*)?$", re.I)
+_HAS_LIMIT = re.compile(r"\blimit\s+\d+\s*(?:offset\s+\d+\s*)?$", re.IGNORECASE)
 # Kinds of RDF terms in the JSON results; Virtuoso still writes SPARQL 1.0's
 # "typed-literal" beside "literal".
 TERMS = frozenset({"uri", "literal", "typed-literal", "bnode"})
@@ -45,7 +46,7 @@ TERMS = frozenset({"uri", "literal", "typed-literal", "bnode"})
 
 class SparqlAdapter(CsvRegisterAdapter):
     name = "sparql"
-    OPTIONS = {
+    OPTIONS: ClassVar[dict] = {
         "query": Option(str, None, "a SPARQL SELECT query (paged with LIMIT/OFFSET "
                                    "unless it has a LIMIT)"),
         "record_type": CsvRegisterAdapter.OPTIONS["record_type"],

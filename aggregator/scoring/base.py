@@ -9,9 +9,9 @@ and thresholds come from PORTAL_SCORECARD (method.py), never from here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable
 
 from ..records import Institution
 
@@ -84,11 +84,11 @@ def share_of(count: int, full_at: float) -> float:
     return 1.0 if full_at <= 0 else min(1.0, count / full_at)
 
 
-def plural(n: int | float, one: str, many: str) -> str:
+def plural(n: float, one: str, many: str) -> str:
     return f"{format_number(n)} {one if n == 1 else many}"
 
 
-def format_number(x: float | int) -> str:
+def format_number(x: float) -> str:
     """Spanish number: 1.234 and 12,5."""
     if isinstance(x, float) and not x.is_integer():
         text = f"{x:,.1f}"

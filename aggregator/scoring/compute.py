@@ -13,8 +13,8 @@ aplica") neither counts against it nor for it.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Callable
 
 from ..records import Institution
 from .base import DIMENSIONS, Context, Holdings, Result, half_up

@@ -24,8 +24,15 @@ from typing import NamedTuple
 
 from .. import yamlio
 from ..records import Consultation, Dataset, Institution, NewsItem, TransparencyEntry
-from ..snapshot import (RACY_NS, SnapshotError, SourceFile, load_yaml_cached, read_registry,
-                        read_source_file, source_files)
+from ..snapshot import (
+    RACY_NS,
+    SnapshotError,
+    SourceFile,
+    load_yaml_cached,
+    read_registry,
+    read_source_file,
+    source_files,
+)
 from .quality import QualityCheck
 
 VERSION = "score-facts-v1"

@@ -34,7 +34,7 @@ def _get_generators(pelican_object):
 
 def _autoreloading() -> bool:
     try:
-        from pelican import parse_arguments  # noqa: PLC0415
+        from pelican import parse_arguments
         return bool(parse_arguments(sys.argv[1:]).autoreload)
     except (SystemExit, Exception):  # noqa: BLE001 - not run from pelican's CLI
         return False

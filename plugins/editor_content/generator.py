@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from typing import ClassVar
 
 from markupsafe import Markup
 from pelican.contents import SkipStub
@@ -20,7 +21,7 @@ from .schema import kind_of
 
 
 def _slugify(text: str) -> str:
-    from pelican.utils import slugify   # noqa: PLC0415 - Pelican's, as for news and pages
+    from pelican.utils import slugify
     return slugify(text, regex_subs=[(r"[^\w\s-]", ""), (r"(?u)\A\s*", ""),
                                      (r"(?u)\s*\Z", ""), (r"[-\s]+", "-")])
 
@@ -60,7 +61,7 @@ class EditorItem:
 
 
 class EditorContentGenerator(Generator):
-    FOLDERS = {"apps": "app", "eventos": "event"}
+    FOLDERS: ClassVar[dict] = {"apps": "app", "eventos": "event"}
 
     def generate_context(self) -> None:
         found: dict[str, list[EditorItem]] = {"app": [], "event": []}

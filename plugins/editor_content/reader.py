@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import ClassVar
 
 import markdown
 import nh3
@@ -80,7 +81,7 @@ def _inline(text: str) -> str:
 
 class FrontMatterReader(BaseReader):
     enabled = True
-    file_extensions = ["md", "markdown"]
+    file_extensions: ClassVar[list] = ["md", "markdown"]
 
     def _fail(self, errors: list[FrontMatterError]):
         self.settings.setdefault(ERRORS_KEY, []).extend(str(e) for e in errors)

@@ -98,7 +98,7 @@ def _convert(name: str, spec: Spec, value, path: str, line: int, root: Path):
             fail(f"'{name}' is not a web address: \"{text}\" (it must start with https://)")
         return text
     if spec.type == "image":
-        if "://" in text or text.startswith("//") or text.startswith("data:"):
+        if "://" in text or text.startswith(("//", "data:")):
             fail(f"'{name}' must be a file in content/images/, not a remote address: "
                  f"\"{text}\" (the portal loads nothing from other sites)")
         rel = text.removeprefix("{static}").lstrip("/")

@@ -29,13 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     for path in (ROOT, ROOT / "plugins"):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-    from portal_site.filters import today  # noqa: PLC0415 - after sys.path
-    from portal_site.indexes import build_indexes  # noqa: PLC0415
-    from portal_site.model import SiteModel  # noqa: PLC0415
+    from portal_site.filters import today
+    from portal_site.indexes import build_indexes
+    from portal_site.model import SiteModel
 
-    from .generator import build_index, documents_of  # noqa: PLC0415
-    from .store import state_dir  # noqa: PLC0415
-    from aggregator.snapshot import default_cache_dir  # noqa: PLC0415
+    from aggregator.snapshot import default_cache_dir
+
+    from .generator import build_index, documents_of
+    from .store import state_dir
 
     started = time.monotonic()
     model = SiteModel.load(args.data, today())

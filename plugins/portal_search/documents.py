@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable, Iterator
 
 from markupsafe import Markup
 

@@ -50,9 +50,9 @@ def portal_helpers(model):
     resource format labels, and the page of an institution's transparency
     listing that shows a given entry."""
     try:
-        from portal_site.indexes import dataset_formats  # noqa: PLC0415
-        from portal_site.pages import Pager  # noqa: PLC0415
-        from portal_site.sections.transparency import ENTRIES_PER_PAGE  # noqa: PLC0415
+        from portal_site.indexes import dataset_formats
+        from portal_site.pages import Pager
+        from portal_site.sections.transparency import ENTRIES_PER_PAGE
     except ImportError:  # the portal plugin is not loaded: plain labels, first page
         return None, None
     by_inst = getattr(getattr(model, "idx", None), "transparency_by_inst", None) or {}

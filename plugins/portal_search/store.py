@@ -22,9 +22,9 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .documents import SearchDocument
 from .indexer import FILTER_KEYS, Corpus, IdMap, add

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 import Stemmer
 from babel import Locale
@@ -27,8 +27,7 @@ _STEMMER = Stemmer.Stemmer("spanish")
 # Words a query does not need to contain when it has other words ("Registro
 # Electoral de Chile" must find a record without "de"). They are still indexed.
 STOPWORDS = frozenset(
-    "a al ante bajo con contra de del desde durante e el en entre es la las lo los o "
-    "para por que se segun sin sobre su sus u un una unas unos y".split())
+    ["a", "al", "ante", "bajo", "con", "contra", "de", "del", "desde", "durante", "e", "el", "en", "entre", "es", "la", "las", "lo", "los", "o", "para", "por", "que", "se", "segun", "sin", "sobre", "su", "sus", "u", "un", "una", "unas", "unos", "y"])
 
 
 def words(text: str) -> list[str]:
@@ -36,13 +35,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
-@lru_cache(maxsize=None)
+@cache
 def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word)
                    if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=None)
+@cache
 def stem_key(folded: str) -> str:
     return _STEMMER.stemWord(folded) if _STEMMER else folded
 

@@ -71,8 +71,8 @@ def sparkline(chart_id: str, title: str, points: list[tuple[str, float]],
     coords = [(round(pad + n * step, 1), round(height - pad - (height - 2 * pad) * v / top, 1))
               for n, (_, v) in enumerate(points)]
     path = " ".join(f"{x},{y}" for x, y in coords)
-    body = [f'<line class="chart-axis" x1="0" y1="{height - pad}" x2="{WIDTH}" '
-            f'y2="{height - pad}"/>',
+    body = [(f'<line class="chart-axis" x1="0" y1="{height - pad}" x2="{WIDTH}" '
+            f'y2="{height - pad}"/>'),
             f'<polyline class="chart-line" fill="none" points="{path}"/>']
     x, y = coords[-1]
     body.append(f'<circle class="chart-dot" cx="{x}" cy="{y}" r="3.5"/>')

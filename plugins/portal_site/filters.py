@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache, partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import json
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
@@ -27,7 +26,7 @@ def parse_date(value: str | None) -> date | datetime | None:
     try:
         if len(text) <= 10:
             return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 
@@ -57,8 +56,8 @@ def now(settings: dict | None = None) -> datetime:
     zone = portal_zone(settings)
     fixed = os.environ.get("PORTAL_NOW") or (settings or {}).get("PORTAL_NOW")
     if not fixed:
-        return datetime.now(timezone.utc).astimezone(zone)
-    instant = datetime.fromisoformat(str(fixed).replace("Z", "+00:00"))
+        return datetime.now(UTC).astimezone(zone)
+    instant = datetime.fromisoformat(str(fixed))
     return instant.astimezone(zone) if instant.tzinfo else instant.replace(tzinfo=zone)
 
 
@@ -110,7 +109,7 @@ def iso_date(value) -> str:
     return d.isoformat() if d else ""
 
 
-def _es(x: int | float) -> str:
+def _es(x: float) -> str:
     """A number the way Babel writes it in Spanish ('1.234.567', '1,5'), without
     Babel's per-call cost (pages show tens of thousands of numbers); integers
     and one-decimal values only, which is all the portal shows."""

@@ -28,9 +28,22 @@ from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
-from .sections import (changes, datasets, editorial, exports, feeds, home, institutions,
-                       news, participation, register_pages, scorecard, seo, status,
-                       transparency)
+from .sections import (
+    changes,
+    datasets,
+    editorial,
+    exports,
+    feeds,
+    home,
+    institutions,
+    news,
+    participation,
+    register_pages,
+    scorecard,
+    seo,
+    status,
+    transparency,
+)
 from .site import Site
 from .theme import ThemeColorError, theme_css
 from .writer import copy_static
@@ -116,9 +129,9 @@ class PortalGenerator(Generator):
             self.theme_files = copy_static(writer, Path(self.theme) / "static",
                                            self.settings.get("THEME_STATIC_DIR", "theme"),
                                            self.settings.get("IGNORE_FILES") or ())
-        self.timings: list[str] = [f"(snapshot and indexes {self.context_seconds:.1f}s, "
+        self.timings: list[str] = [(f"(snapshot and indexes {self.context_seconds:.1f}s, "
                                    f"{self.light_count} datasets from the record cache, "
-                                   f"fingerprints {time.monotonic() - self.started:.1f}s)"]
+                                   f"fingerprints {time.monotonic() - self.started:.1f}s)")]
         # Pages other generators write after this one (the search page) belong
         # in the sitemap too: it is written once every generator is done.
         self.written_elsewhere: list[str] = []
@@ -184,7 +197,7 @@ class PortalGenerator(Generator):
 def autoreloading() -> bool:
     """Whether this is `pelican --autoreload` (make devserver)."""
     try:
-        from pelican import parse_arguments  # noqa: PLC0415
+        from pelican import parse_arguments
         return bool(parse_arguments(sys.argv[1:]).autoreload)
     except (SystemExit, Exception):  # noqa: BLE001 - not run from pelican's CLI
         return False

@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from aggregator import yamlio
 from aggregator.snapshot import default_cache_dir, record_chunks

@@ -17,8 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from aggregator.records import (Consultation, Dataset, Institution, NewsItem, Record,
-                                TransparencyEntry)
+from aggregator.records import (
+    Consultation,
+    Dataset,
+    Institution,
+    NewsItem,
+    Record,
+    TransparencyEntry,
+)
 from aggregator.snapshot import Snapshot, load_snapshot
 
 from .filters import as_date

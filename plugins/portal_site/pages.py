@@ -5,9 +5,9 @@ not change (see manifest.py), and paginating long listings into static pages
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Callable, Iterable, Sequence
 
 from .manifest import Manifest, digest
 
@@ -16,7 +16,7 @@ _ID = attrgetter("id")
 
 def output_url(save_as: str) -> str:
     """The site-relative URL of an output file ("datos/x/index.html" -> "datos/x/")."""
-    return save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+    return save_as.removesuffix("index.html")
 
 
 @dataclass(frozen=True)

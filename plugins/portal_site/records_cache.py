@@ -29,8 +29,7 @@ from aggregator.snapshot import RACY_NS, SourceFile
 
 from .indexes import dataset_formats
 from .light import from_light, to_light
-from .manifest import (chunk_digests, digest, files_fingerprint, match_chunks,
-                       record_fingerprint)
+from .manifest import chunk_digests, digest, files_fingerprint, match_chunks, record_fingerprint
 from .urls import base_slug
 
 SCHEME = "portal-records-v4"

@@ -90,7 +90,7 @@ class Board:
             message = str(exc)
         except DocumentError as exc:
             message = f"{self.path}: {exc}"
-        from .generator import stop_build   # noqa: PLC0415 - avoids an import cycle
+        from .generator import stop_build
         stop_build(message)
 
     def _read_history(self) -> dict[str, list[tuple[str, float]]]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from operator import attrgetter
-from typing import Iterable
 from urllib.parse import urlsplit
 
 from aggregator.registry import RESERVED_IDS
@@ -58,7 +58,7 @@ _GENERIC = {"item", "items", "index", "dataset", "datasets", "view", "views", "a
             "explore", "show", "detail", "details", "record", "records", "ficha",
             "catalog", "search", "metadata", "dcat", "mapserv", "mapservwfs", "wfs", "wms",
             "ows", "csw", "geonetwork", "srv", "resources", "download"}
-_PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|json|xml|rdf|ttl|jsonld)$", re.I)
+_PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|json|xml|rdf|ttl|jsonld)$", re.IGNORECASE)
 
 
 def _last_segment(url: str | None) -> str | None:

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from feedgenerator import Atom1Feed
 
@@ -26,7 +26,7 @@ PER_PAGE = 15            # entries per page (keeps a page with long entries unde
 FEED_ITEMS = 50
 CHANGES_FEED = "feeds/cambios.atom.xml"
 # A feed without entries still needs an <updated>: a fixed one keeps the file stable.
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def institution_feed(inst_id: str) -> str:
@@ -161,8 +161,8 @@ def _base(site) -> str:
 
 
 def _when(at: str) -> datetime:
-    dt = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = datetime.fromisoformat(at)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _atom(site, title: str, path: str, page: str, items) -> bytes:
@@ -175,8 +175,8 @@ def _atom(site, title: str, path: str, page: str, items) -> bytes:
         else:
             heading = f"{c.kind_label}: {c.title}"
         link = f"{base}/{c.link}" if c.local else (c.link or f"{base}/cambios/{c.month}/")
-        text = " ".join([f"{c.type_label} · {c.institution_name or 'sin institución'} · "
-                         f"fuente: {c.source_name}.", *(s + "." for s in c.sentences),
+        text = " ".join([(f"{c.type_label} · {c.institution_name or 'sin institución'} · "
+                         f"fuente: {c.source_name}."), *(s + "." for s in c.sentences),
                          *([f"También cambió: {', '.join(c.other_fields)}."]
                            if c.other_fields else [])])
         when = _when(c.at)

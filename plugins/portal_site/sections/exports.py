@@ -23,7 +23,7 @@ CSV_COLUMNS = ["id", "titulo", "institucion", "institucion_id", "publicador", "t
                "etiquetas", "formatos", "licencia", "publicado", "actualizado",
                "pagina_portal", "pagina_fuente"]
 _BLOCK = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|tr|td|th|table|blockquote|pre)\b[^>]*>",
-                    re.I)
+                    re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 

@@ -4,7 +4,7 @@ written here with the same library (feedgenerator)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from feedgenerator import Atom1Feed, get_tag_uri
 
@@ -22,7 +22,7 @@ def _when(value: str | None) -> datetime | None:
         return None
     if not isinstance(d, datetime):
         d = datetime.combine(d, time(0, 0))
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def _base(site) -> str:
@@ -83,13 +83,13 @@ def feeds(site) -> list[tuple[str, str, str]]:
         out.append(("Noticias del portal", site.settings["FEED_ALL_ATOM"],
                     "Artículos publicados por el equipo editorial del portal."))
     out.append(("Noticias de las instituciones", NEWS_FEED,
-                f"Las {MAX_ITEMS} noticias más recientes de las instituciones, con enlace "
-                "a su sitio de origen."))
+                (f"Las {MAX_ITEMS} noticias más recientes de las instituciones, con enlace "
+                "a su sitio de origen.")))
     out.append(("Participación ciudadana", PARTICIPATION_FEED,
                 "Consultas y procesos de participación: abiertos, próximos y cerrados."))
     out.append(("Cambios en los datos", CHANGES_FEED,
-                "Registros nuevos, actualizados y retirados en cada cosecha; cada institución "
-                "tiene además el suyo (enlazado desde su página)."))
+                ("Registros nuevos, actualizados y retirados en cada cosecha; cada institución "
+                "tiene además el suyo (enlazado desde su página).")))
     return out
 
 

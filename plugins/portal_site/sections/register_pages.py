@@ -57,8 +57,8 @@ def _lobby(site, reg) -> None:
 
     # The filters are on the first page of each listing only: hundreds of
     # institutions on each of thousands of pages would weigh more than the meetings.
-    common = dict(years=years, institutions=institutions, total_all=len(reg.audiences),
-                  reg=reg)
+    common = {"years": years, "institutions": institutions, "total_all": len(reg.audiences),
+                  "reg": reg}
     sink.paginated("transparencia/lobby/", reg.audiences, LOBBY_PER_PAGE, "transparency_lobby",
                    fingerprint_of=line, fingerprint=(filters,), year=None, **common)
     for year, slug, _ in years:

@@ -143,8 +143,8 @@ def csv_columns(method: dict) -> list[tuple[str, str]]:
             ("indicador_mas_debil", "indicador que más puntos pierde")]
     cols += [(d["id"], f"puntaje de la dimensión {d['label']} (0-100; vacío: no aplica)")
              for d in method["dimensions"]]
-    cols += [(f"{i['id']}_puntos", f"puntos de «{i['label']}» (de {i['points']}; vacío: no "
-              f"aplica)") for i in method["indicators"]]
+    cols += [(f"{i['id']}_puntos", (f"puntos de «{i['label']}» (de {i['points']}; vacío: no "
+              f"aplica)")) for i in method["indicators"]]
     cols.append(("pagina", "página de la institución en el portal"))
     return cols
 

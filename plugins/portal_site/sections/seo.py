@@ -31,7 +31,7 @@ def write(site) -> None:
         # so there is none until `make publish` knows the site's address.
         sink.file("robots.txt", lambda: "User-agent: *\nAllow: /\n", [""])
         return
-    others = [u[: -len("index.html")] if u.endswith("index.html") else u
+    others = [u.removesuffix("index.html")
               for u in getattr(site, "extra_pages", ()) if u != "404.html"]
     urls = list(dict.fromkeys([*sink.urls, *(a.url for a in site.articles),
                                *(p.url for p in site.pages), *others]))
