@@ -11,6 +11,7 @@ import shutil
 import sys
 from collections import Counter
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_removed_meeting_keeps_its_page_as_a_tombstone(removed_site):
     assert re.fullmatch(rf"transparencia/[a-z0-9-]+/audiencia/{REMOVED}/", path)
     html = page(out, path)
     assert 'content="noindex"' in html and "Retirado de la fuente" in html
-    assert stones[0]["record"]["title"] in html
+    assert stones[0]["record"]["title"] in unescape(html)
     # Its history says it was removed; the change log links to the same page.
     assert "Historial" in html and "Eliminado" in html
     assert f'href="/{path}"' in page(out, "cambios") or f"/{path}" in page(out, "cambios")
