@@ -24,6 +24,7 @@ PORTAL_NAV = [
     ("Instituciones", "instituciones/"),
     ("Participación", "participacion/"),
     ("Transparencia", "transparencia/"),
+    ("Obras", "obras/"),
     ("Evaluación", "evaluacion/"),
     ("Noticias", "noticias/"),
     ("Apps", "apps/"),

@@ -22,6 +22,7 @@ MODULES.append("bench_harvest_parallel")
 MODULES.append("bench_registers")
 MODULES.append("bench_publish")
 MODULES.append("bench_changes")
+MODULES.append("bench_obras")
 
 
 def main(argv: list[str] | None = None) -> int:

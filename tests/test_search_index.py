@@ -147,8 +147,9 @@ def test_root_is_small_and_lists_filters(docs, tmp_path):
     raw = (folder / "index.json").read_bytes()
     assert len(gzip.compress(raw)) < 3_000
     root = read_root(folder)
+    # Every filter of FILTERS, public works' stage and region too (here without values).
     assert [f["k"] for f in root["filters"]] == ["tipo", "institucion", "tema", "formato",
-                                                 "anio"]
+                                                 "anio", "etapa", "region"]
     tipo = {v[0]: v[1] for v in root["filters"][0]["v"]}
     assert tipo["Conjuntos de datos"] == len(corpus.DATASETS) + len(corpus.FILLER)
 

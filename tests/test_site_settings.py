@@ -14,7 +14,7 @@ from pelicanconf import *
 DEFAULT_LANG = "pt"
 LOCALE = ("pt_BR.UTF-8", "C.UTF-8")
 TIMEZONE = "America/Sao_Paulo"
-PORTAL_NAV = PORTAL_NAV + [("Obras", "obras/"), ("Governo", "https://gov.example.br/")]
+PORTAL_NAV = PORTAL_NAV + [("Governo", "https://gov.example.br/")]
 PORTAL_FOOTER_TEXT = "Dados de cada instituição."
 PORTAL_FOOTER_LINKS = [("Contato", "https://gov.example.br/contato")]
 """

@@ -16,14 +16,22 @@ naming the missing column(s): a wrong delimiter shows up that way too.
 Field semantics: `title`, `id`, `date`, `url`, `publisher`, `institution_code`
 take the first non-empty column of a list; `description` makes one paragraph
 per column; `place` joins its columns with ", "; `persons` and `organizations`
-split every column on `list_separator`.
+split every column on `list_separator`. A mapped value with braces is a
+template over columns: `region: "Comuna {comuna}"`.
+
+`record_type: obra` reads public works (aggregator/obras.py, docs/obras.md):
+their columns default to the field names, and a default column the file lacks
+is simply not read. A JSON array of objects is read like a CSV file whose
+header is the objects' keys.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import json
 import re
 from collections.abc import Iterator
 from string import Formatter
@@ -31,6 +39,8 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from ..config import ConfigError
+from ..obras import ObraRows, repair_text
+from ..obras import check_options as check_obra_options
 from ..records import Consultation, Record, TransparencyEntry, organization, person
 from ..sanitize import plain_list, plain_text, safe_url, text_html
 from .base import Adapter, ItemError, Option, SourceError
@@ -64,10 +74,16 @@ PARTICIPATION_COLUMNS: dict[str, Any] = {
     "end": "end",
     "description": "description",
 }
+# Public works: every field of the record, read from a column of the same name.
+OBRA_COLUMNS: dict[str, Any] = {f: f for f in (
+    "id", "title", "description", "publisher", "institution_code", "kind", "status",
+    "progress", "amount", "currency", "contractor", "region", "commune", "address", "lat",
+    "lon", "start", "end_planned", "end_actual", "url", "image")}
 # record type -> (columns, url_template, kind, overflow_column)
 DEFAULTS = {"transparency": (INFOLOBBY_COLUMNS, INFOLOBBY_URL, "audiencia",
                              "ObservacionesMateria_Audiencia"),
-            "consultation": (PARTICIPATION_COLUMNS, None, "consulta pública", None)}
+            "consultation": (PARTICIPATION_COLUMNS, None, "consulta pública", None),
+            "obra": (OBRA_COLUMNS, None, None, None)}
 DELIMITERS = (";", ",", "\t", "|")
 LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"}
 
@@ -75,7 +91,7 @@ LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "as
 class CsvRegisterAdapter(Adapter):
     name = "csv"
     OPTIONS: ClassVar[dict] = {
-        "record_type": Option(str, "transparency", "transparency or consultation"),
+        "record_type": Option(str, "transparency", "transparency, consultation or obra"),
         "columns": Option(dict, None, "field -> column name or list of column names"),
         "delimiter": Option(str, None, "column delimiter (default: detected)"),
         "encoding": Option(str, None, "text encoding (default: detected, UTF-8 or Latin-1)"),
@@ -87,6 +103,12 @@ class CsvRegisterAdapter(Adapter):
         "max_rows": Option(int, 200_000, "read at most this many rows"),
         "overflow_column": Option(str, None, "free-text column that absorbs unquoted "
                                              "delimiters (default per record type)"),
+        "stages": Option(dict, None, "obra: status word -> stage (planned, in_progress, "
+                                     "finished, stopped, unknown), over the defaults"),
+        "bounds": Option(list, None, "obra: [west, south, east, north] where the works "
+                                     "are; guides coordinates written without decimals"),
+        "currency": Option(str, None, "obra: currency of the amounts (e.g. CLP, ARS) "
+                                      "when no column gives it"),
     }
 
     @classmethod
@@ -106,6 +128,12 @@ class CsvRegisterAdapter(Adapter):
                     isinstance(value, list) and all(isinstance(v, str) for v in value))):
                 raise ConfigError(f"source {source.id!r}: columns: {key!r} must be a column "
                                   f"name or a list of column names")
+            for template in filter(lambda v: "{" in v, _as_list(value)):
+                try:
+                    _template_fields(template)
+                except ValueError as exc:
+                    raise ConfigError(f"source {source.id!r}: columns: {key!r}: bad "
+                                      f"template {template!r}: {exc}") from None
             columns[key] = value
         if not columns.get("title"):
             raise ConfigError(f"source {source.id!r}: columns: 'title' must name a column")
@@ -124,6 +152,8 @@ class CsvRegisterAdapter(Adapter):
             opts["overflow_column"] = overflow
         opts["kind"] = opts["kind"] or kind
         zone(opts["timezone"], source.id)
+        check_obra_options(source.id, opts)
+        opts["explicit"] = set(source.options.get("columns") or {})
         return opts
 
     def __init__(self, source, http, context):
@@ -132,6 +162,7 @@ class CsvRegisterAdapter(Adapter):
         self.tz = zone(self.options["timezone"], source.id) if self.options["timezone"] \
             else None
         self.base = source.url
+        self.obras = ObraRows(self) if self.options["record_type"] == "obra" else None
 
     # -- listing --------------------------------------------------------------
     def list_items(self) -> Iterator[Any]:
@@ -142,10 +173,15 @@ class CsvRegisterAdapter(Adapter):
         text = self.decode(resp.body, _charset(resp.headers.get("content-type", "")))
         if not text.strip():
             raise SourceError(f"empty CSV file at {resp.url}")
+        if self.obras is not None:
+            text = repair_text(text)
+        if text.lstrip()[:1] == "[":
+            yield from self._json_items(text, resp.url)
+            return
         header_line = text.splitlines()[0]
         delimiter = self.options["delimiter"] or _detect(header_line)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = [h.strip() for h in next(reader, [])]
+        header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
         self._check_header(header, header_line, delimiter)
         template = self.options["url_template"]
         for field in _template_fields(template):
@@ -158,17 +194,26 @@ class CsvRegisterAdapter(Adapter):
         id_col = (self.columns.get("id") or [None])[0]
         groups: dict[str, tuple[int, dict[str, list[str]]]] = {}
         limit = self.options["max_rows"]
+        end = reader.line_num
         for n, values in enumerate(reader):
+            # A quoted cell may span lines: a row is named by the line it starts on.
+            start, end = end + 1, reader.line_num
             if n >= limit:
                 self.warn(f"read the first {limit:,} rows only (max_rows)")
                 break
             if not any(v.strip() for v in values):
                 continue
-            values = self._fit(values, header, spill, delimiter, reader.line_num)
+            values = self._fit(values, header, spill, delimiter, start)
             row = dict(zip(header, values))
             key = (row.get(id_col) or "").strip() if id_col else ""
-            key = key or f"\0line{reader.line_num}"
-            line, merged = groups.setdefault(key, (reader.line_num, {}))
+            if self.obras is not None and key in groups:
+                # One work per id: a second row with the same id is not merged.
+                self.failed_items += 1
+                self.warn(f"item skipped: line {start}: id {key!r} already used on line "
+                          f"{groups[key][0]}")
+                continue
+            key = key or f"\0line{start}"
+            line, merged = groups.setdefault(key, (start, {}))
             for col, value in row.items():
                 value = value.strip()
                 cell = merged.setdefault(col, [])
@@ -176,7 +221,37 @@ class CsvRegisterAdapter(Adapter):
                     cell.append(value)
         self.expected = len(groups)
         for line, merged in groups.values():
-            yield line, merged
+            yield f"line {line}", merged
+        self._report()
+
+    def _json_items(self, text: str, url: str) -> Iterator[Any]:
+        """A JSON array of objects: one row per object, its keys as the header."""
+        try:
+            items = json.loads(text)
+        except ValueError as exc:
+            raise SourceError(f"invalid JSON at {url}: {exc}") from None
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise SourceError(f"expected a JSON array of objects at {url}")
+        header = list(dict.fromkeys(k for item in items for k in item))
+        self._check_header(header, "", ",")
+        id_col = (self.columns.get("id") or [None])[0]
+        seen: dict[str, int] = {}
+        self.expected = len(items)
+        for n, item in enumerate(items[:self.options["max_rows"]], 1):
+            row = {k: [_cell(v)] if _cell(v) else [] for k, v in item.items()}
+            key = (row.get(id_col) or [""])[0] if id_col else ""
+            if key and key in seen:
+                self.failed_items += 1
+                self.warn(f"item skipped: item {n}: id {key!r} already used by item {seen[key]}")
+                continue
+            seen.setdefault(key, n)
+            yield f"item {n}", row
+        self._report()
+
+    def _report(self) -> None:
+        if self.obras is not None:
+            for message in self.obras.report():
+                self.warn(message)
 
     def _fit(self, values: list[str], header: list[str], spill: int | None,
              delimiter: str, line: int) -> list[str]:
@@ -204,15 +279,25 @@ class CsvRegisterAdapter(Adapter):
             return body[3:].decode("utf-8", errors="replace")
         if declared and declared.lower().replace("_", "-") in LATIN1_LABELS:
             declared = "cp1252"  # as browsers do (WHATWG Encoding): a superset
-        for enc in filter(None, (declared, "utf-8", "cp1252")):
+        for enc in filter(None, (declared, "utf-8")):
             try:
                 return body.decode(enc)
             except (UnicodeDecodeError, LookupError):
                 continue
-        return body.decode("latin-1")
+        # Windows-1252 as WHATWG defines it: its five unassigned bytes keep their
+        # Latin-1 meaning instead of turning the whole file into Latin-1.
+        return body.decode("cp1252", errors=_WHATWG_1252)
 
     def _check_header(self, header: list[str], line: str, delimiter: str) -> None:
-        needed = [c for cols in self.columns.values() for c in cols]
+        if self.obras is not None:
+            # Default columns a file lacks are not read; the configured ones must be there.
+            explicit = self.options["explicit"]
+            self.columns = {f: [c for c in cols if "{" in c or c in header or f in explicit]
+                            for f, cols in self.columns.items()}
+            if not self.columns["id"]:
+                raise SourceError("public works need an identifier: map `id` to a column")
+        needed = [c for cols in self.columns.values() for col in cols
+                  for c in (_template_fields(col) if "{" in col else [col])]
         missing = sorted(set(needed) - set(header), key=needed.index)
         if not missing:
             return
@@ -226,15 +311,15 @@ class CsvRegisterAdapter(Adapter):
 
     # -- one row --------------------------------------------------------------
     def normalize(self, raw: Any) -> Record:
-        line, row = raw
+        line, row = raw   # line: "line 12" (CSV) or "item 3" (JSON)
         title = plain_text(self._first(row, "title"), 200)
         if not title:
-            raise ItemError(f"line {line}: no title in column(s) "
+            raise ItemError(f"{line}: no title in column(s) "
                             f"{', '.join(self.columns['title'])}")
         remote = self._first(row, "id")
         if self.columns.get("id"):
             if not remote:
-                raise ItemError(f"line {line}: no identifier in column "
+                raise ItemError(f"{line}: no identifier in column "
                                 f"{self.columns['id'][0]!r}")
         else:  # listings without ids: the link (or title) identifies the row
             key = self._first(row, "url") or title
@@ -248,6 +333,8 @@ class CsvRegisterAdapter(Adapter):
         if code and not self.source.institution:
             common["institution"] = code  # resolved by the reconciler (cplt_code)
         publisher = plain_text(self._first(row, "publisher"), 300)
+        if self.obras is not None:
+            return self.obras.record(common, publisher, line, row)
         description = self._paragraphs(row)
         if self.options["record_type"] == "consultation":
             return Consultation(**common, description_html=description,
@@ -263,7 +350,15 @@ class CsvRegisterAdapter(Adapter):
                                                 self._list(row, "organizations")])
 
     def _values(self, row: dict[str, list[str]], field: str) -> list[str]:
-        return [v for c in self.columns.get(field) or [] for v in row.get(c) or ()]
+        out = []
+        for col in self.columns.get(field) or ():
+            if "{" in col:      # a template: every column it names must have a value
+                names = _template_fields(col)
+                if all(row.get(n) for n in names):
+                    out.append(col.format(**{n: row[n][0] for n in names}))
+            else:
+                out.extend(row.get(col) or ())
+        return out
 
     def _first(self, row: dict, field: str) -> str | None:
         values = self._values(row, field)
@@ -293,7 +388,7 @@ class CsvRegisterAdapter(Adapter):
             return None
         iso = iso_datetime(value, self.tz)
         if iso is None:
-            self.warn(f"line {line}: unreadable {field} {value[:40]!r}, left empty")
+            self.warn(f"{line}: unreadable {field} {value[:40]!r}, left empty")
             return None
         # "2014-12-16 00:00:00": a day, not an instant at midnight.
         if iso.endswith("T00:00:00") and self.tz is None:
@@ -316,6 +411,23 @@ class CsvRegisterAdapter(Adapter):
                 return None
             values[field] = quote(value, safe="")
         return safe_url(template.format(**values), self.base, self.context.warnings)
+
+
+def _cell(value: Any) -> str:
+    """A JSON value as a CSV cell would hold it."""
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def _whatwg_1252(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return chr(exc.object[exc.start]), exc.start + 1
+
+
+_WHATWG_1252 = "portal-whatwg-1252"
+codecs.register_error(_WHATWG_1252, _whatwg_1252)
 
 
 def _as_list(value: Any) -> list[str]:

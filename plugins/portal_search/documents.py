@@ -23,7 +23,7 @@ from aggregator.records import Dataset, Institution
 
 # Filter keys (also the URL parameters of /buscar/) and the labels the page shows.
 FILTERS = {"tipo": "Tipo", "institucion": "Institución", "tema": "Tema",
-           "formato": "Formato", "anio": "Año"}
+           "formato": "Formato", "anio": "Año", "etapa": "Etapa", "region": "Región"}
 SORT_KEY = "fecha"
 # Documents without a date still take part in a date-sorted search, last.
 NO_DATE = "0000-00-00"
@@ -35,11 +35,16 @@ KINDS = {
     "consultation": ("Participación", "Participación"),
     "news": ("Noticia", "Noticias"),
     "transparency": ("Registro de transparencia", "Transparencia"),
+    "obra": ("Obra", "Obras"),
     "app": ("App", "Apps"),
     "event": ("Evento", "Eventos"),
     "page": ("Página", "Páginas"),
 }
 STATUS_LABELS = {"open": "Abierta", "upcoming": "Próxima", "closed": "Cerrada"}
+# A public work's stage as its page names it (portal_site/obras_data.py STAGES).
+STAGE_LABELS = {"planned": "Planificada", "in_progress": "En ejecución",
+                "finished": "Finalizada", "stopped": "Detenida",
+                "unknown": "Etapa desconocida"}
 
 # Words of the institution line weigh less than the title (h1 = 7) and more than
 # the body (1); an institution's own aliases weigh as its name.
@@ -241,6 +246,24 @@ class DocumentBuilder:
                           ", ".join(_names(entry.persons)),
                           ", ".join(_names(entry.organizations))))
 
+    def obras(self) -> Iterator[SearchDocument]:
+        """Public works: filters by stage and region; dated by their start."""
+        model = self.model
+        for o in getattr(model, "obras", ()):
+            inst = self._inst(o)
+            stage = STAGE_LABELS.get(o.stage, STAGE_LABELS["unknown"])
+            filters = {"etapa": [stage]}
+            if o.region:
+                filters["region"] = [o.region]
+            yield SearchDocument(
+                url=site_path(f"obras/{model.slug(o)}/"), kind="obra", title=o.title,
+                date=iso_day(o.start or o.end_planned),
+                institution=inst.name if inst else None,
+                institution_terms=institution_terms(inst) or (o.publisher or ""),
+                body=join(o.kind, stage, o.status, o.region, o.commune, o.address,
+                          o.contractor, plain(o.description)),
+                filters=filters, status=stage)
+
     def articles(self, articles: Iterable) -> Iterator[SearchDocument]:
         for art in articles:
             inst = self._of(getattr(art, "institution", None))
@@ -276,7 +299,7 @@ class DocumentBuilder:
         parts = [self.editor(context)]
         if self.model is not None:
             parts[:0] = [self.institutions(), self.datasets(), self.consultations(),
-                         self.news(), self.transparency()]
+                         self.news(), self.transparency(), self.obras()]
         for part in parts:
             for doc in part:
                 if doc.url not in seen:

@@ -30,7 +30,8 @@ PAGE = "buscar/index.html"
 # Where the page points when search cannot help (no results, no JavaScript).
 BROWSE = [("datos/", "Datos"), ("instituciones/", "Instituciones"),
           ("participacion/", "Participación"), ("transparencia/", "Transparencia"),
-          ("noticias/", "Noticias"), ("apps/", "Apps"), ("eventos/", "Eventos")]
+          ("obras/", "Obras"), ("noticias/", "Noticias"), ("apps/", "Apps"),
+          ("eventos/", "Eventos")]
 
 
 def _number(settings: dict, name: str, default: int) -> int:

@@ -43,8 +43,9 @@ EXCERPT_CHARS = 220
 EPOCH = date(1900, 1, 1).toordinal()
 KIND_ORDER = list(KINDS)
 FILTER_KEYS = list(FILTERS)
-# Filters whose values a posting carries (type and year come from kind and date).
-ATTR_KEYS = ("institucion", "tema", "formato")
+# Filters whose values a posting carries: every one but type and year (they come
+# from kind and date), public works' stage and region included.
+ATTR_KEYS = tuple(k for k in FILTER_KEYS if k not in ("tipo", "anio"))
 
 
 def varint(n: int) -> bytes:

@@ -37,6 +37,7 @@ from .sections import (
     home,
     institutions,
     news,
+    obras,
     participation,
     register_pages,
     scorecard,
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `seo` (sitemap, robots.txt, 404) runs at the end of the build: it lists every page.
-SECTIONS = [home, datasets, institutions, participation, transparency, register_pages,
+SECTIONS = [home, datasets, institutions, participation, transparency, register_pages, obras,
             scorecard, news, editorial, status, exports, feeds, changes]
 
 
@@ -143,10 +144,12 @@ class PortalGenerator(Generator):
 
     def _run(self, section) -> None:
         started, rendered = time.monotonic(), self.manifest.rendered
+        cpu = time.process_time()   # on a shared machine, steadier than the wall clock
         section.write(self.site)
         self.timings.append(f"{section.__name__.rsplit('.', 1)[-1]} "
                             f"{self.manifest.rendered - rendered} in "
-                            f"{time.monotonic() - started:.1f}s")
+                            f"{time.monotonic() - started:.1f}s "
+                            f"(cpu {time.process_time() - cpu:.1f}s)")
 
     def _content_written(self, path, context=None) -> None:
         prefix = str(self.output_path).rstrip("/") + "/"

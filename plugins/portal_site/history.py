@@ -27,6 +27,7 @@ from aggregator.tombstones import Tombstone, read_tombstones
 
 from .filters import fecha, numero
 from .manifest import digest
+from .obras_data import STAGES, money
 
 DEFAULT_MONTHS = 12
 # type -> (one, many, URL segment of its filter page)
@@ -61,6 +62,13 @@ def _value(name: str, value) -> str:
         return fecha(value)
     if name == "progress" and isinstance(value, (int, float)):
         return f"{numero(value)} %"
+    if name == "stage":         # a public work's stage, as its page names it
+        return STAGES.get(str(value), (str(value),))[0]
+    if name == "amount":        # exact decimal text: grouped as on the page
+        try:
+            return money(str(value))
+        except ArithmeticError:
+            return str(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return numero(value)
     return str(value)

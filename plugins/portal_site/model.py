@@ -22,6 +22,7 @@ from aggregator.records import (
     Dataset,
     Institution,
     NewsItem,
+    Obra,
     Record,
     TransparencyEntry,
 )
@@ -30,7 +31,7 @@ from aggregator.snapshot import Snapshot, load_snapshot
 from .filters import as_date
 from .history import History, load_tombstones
 from .registers import RegisterIndex, entry_paths
-from .urls import RESERVED, assign_slugs
+from .urls import RESERVED, assign_slugs, obra_slugs
 
 
 def _sort_key_desc(value: str | None) -> str:
@@ -45,6 +46,7 @@ class SiteModel:
     news: list[NewsItem] = field(default_factory=list)          # newest first
     consultations: list[Consultation] = field(default_factory=list)  # by closing date
     transparency: list[TransparencyEntry] = field(default_factory=list)  # newest first
+    obras: list[Obra] = field(default_factory=list)             # by title
     institutions: dict[str, Institution] = field(default_factory=dict)  # by name
     slugs: dict[str, str] = field(default_factory=dict)         # record id -> slug
     source_names: dict[str, str] = field(default_factory=dict)  # settings override
@@ -91,6 +93,8 @@ class SiteModel:
         model.slugs.update(assign_slugs(
             [*model.consultations, *(r for r in gone if isinstance(r, Consultation))],
             RESERVED["participacion"], known_slugs))
+        model.obras = sorted(snap.records(Obra), key=lambda o: (o.title.lower(), o.id))
+        model.slugs.update(obra_slugs([*model.obras, *(r for r in gone if isinstance(r, Obra))]))
         # Register entries too: a removed meeting keeps its page (a tombstone) and path.
         model.entry_paths = entry_paths(
             [*model.transparency, *(r for r in gone if isinstance(r, TransparencyEntry))],
@@ -139,6 +143,8 @@ class SiteModel:
             return f"participacion/{self.slugs[record.id]}/"
         if isinstance(record, TransparencyEntry):
             return self.entry_paths.get(record.id)
+        if isinstance(record, Obra):
+            return f"obras/{self.slugs[record.id]}/"
         return None
 
     def registers_index(self):

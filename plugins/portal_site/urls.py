@@ -30,6 +30,8 @@ RESERVED = {
     # Institution ids are checked against these when the registry is read.
     "instituciones": set(RESERVED_IDS),
     "transparencia": set(RESERVED_IDS),
+    "obras": {"pagina", "todas", "etapa", "atrasadas", "region", "regiones", "comuna",
+              "institucion", "instituciones", "tipo", "tipos"},
 }
 
 
@@ -116,3 +118,14 @@ def unique_slugs(labels: Iterable[str], reserved: Iterable[str] = ()) -> dict[st
         taken.add(slug)
         out[label] = slug
     return out
+
+
+def obra_slugs(obras: Iterable) -> dict[str, str]:
+    """Public works share their links at the source (a programme's page), so
+    their slugs come from the title and the id: "escuela-n-24-1"."""
+    known = {}
+    for o in obras:
+        own = slugify(o.remote_id, 12)
+        tail = own if own and len(own) == len(o.remote_id) else short_hash(o.id)
+        known[o.id] = f"{slugify(o.title, 60) or 'obra'}-{tail}"
+    return assign_slugs(obras, RESERVED["obras"], known)

@@ -21,6 +21,7 @@ from feedgenerator import Atom1Feed
 
 from ..history import KINDS, TYPES
 from ..manifest import digest
+from ..obras_data import ObrasIndex
 
 PER_PAGE = 15            # entries per page (keeps a page with long entries under 50 KB)
 FEED_ITEMS = 50
@@ -57,7 +58,7 @@ def _tombstones(site) -> None:
                   record=rec, removed_at=stone.removed_at, institution=inst,
                   source_name=source, source_url=model.source_url(stone.source),
                   type_label=TYPES.get(rec.TYPE, ("Registro",))[0],
-                  section=page.split("/", 1)[0])
+                  section=page.split("/", 1)[0], ob=ObrasIndex)
 
 
 # -- listings ------------------------------------------------------------------------

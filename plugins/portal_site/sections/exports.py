@@ -15,6 +15,7 @@ import re
 from ..fragments import CSV, JSON
 from ..indexes import license_label
 from ..scorecard import board
+from . import obras
 from .scorecard import CSV_FILE as SCORES_CSV
 
 DATA_JSON = "catalogo/data.json"
@@ -138,5 +139,6 @@ def write(site) -> None:
         files.insert(0, (DATA_JSON, "data.json", "JSON (DCAT-US 1.1 / Project Open Data)"))
     if board(site).doc is not None:         # written by sections/scorecard.py
         files.append((SCORES_CSV, "evaluacion.csv", "CSV, una fila por institución evaluada"))
+    files += [(e["url"], e["url"].rsplit("/", 1)[-1], e["about"]) for e in obras.EXPORTS]
     site.sink.page("catalogo/index.html", "catalogo", None, count=len(site.model.datasets),
                    files=files)

@@ -14,6 +14,7 @@ from .. import jsonld
 from ..indexes import initial
 from ..scorecard import board
 from ..urls import unique_slugs
+from . import obras
 
 PER_PAGE = 150          # institutions per directory page
 UNLISTED_PER_PAGE = 150
@@ -111,6 +112,7 @@ def _institution(site, inst) -> None:
     active = [c for c in consultations if status[c.id] != "closed"]
     closed = [c for c in consultations if status[c.id] == "closed"][:LATEST]
     siteurl = site.settings.get("SITEURL", "")
+    obras_summary = obras.institution_summary(site, inst.id)
     fingerprint = (repr(inst), repr(parent), repr(children), repr(sources), repr(links),
                    str(len(datasets)), *(site.item_fp(d) for d in datasets[:LATEST]),
                    str(len(news)), *(site.fp(n) for n in news[:LATEST]),
@@ -118,14 +120,15 @@ def _institution(site, inst) -> None:
                    *(site.fp(c) for c in consultations),
                    str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
                    *(f"{k}\x1e{len(v)}" for k, v in model.registers_index().kinds_of(inst.id)),
-                   board(site).fingerprint(inst.id), model.changes.institution_digest(inst.id))
+                   board(site).fingerprint(inst.id), model.changes.institution_digest(inst.id),
+                   repr(obras_summary))
     site.sink.page(
         f"instituciones/{inst.id}/index.html", "institution", fingerprint,
         institution=inst, parent=parent, children=children, sources=sources, links=links,
         datasets=datasets[:LATEST], datasets_count=len(datasets),
         news=news[:LATEST], news_count=len(news), active=active, closed=closed,
         closed_count=sum(1 for c in consultations if status[c.id] == "closed"),
-        entries=entries[:LATEST], entries_count=len(entries),
+        entries=entries[:LATEST], entries_count=len(entries), obras_summary=obras_summary,
         ld=lambda: jsonld.organization(inst, siteurl, parent),
         lazy=lambda: {"evaluacion": board(site).view(inst)})
     if len(news) > LATEST:
