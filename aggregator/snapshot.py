@@ -186,14 +186,17 @@ def read_registry(path: Path, cache_dir: Path | None = None
     out, seen = [], {}
     for n, item in enumerate(doc.get("institutions") or []):
         iid = item.get("id") if isinstance(item, dict) else None
-        where = f"{_item_line(path, 'institutions', n)}: institution {n + 1}" \
-                f"{f' ({iid!r})' if iid else ''}"
+
+        def where(n=n, iid=iid) -> str:
+            # Only on an error: it parses the whole file again for the line.
+            return (f"{_item_line(path, 'institutions', n)}: institution {n + 1}"
+                    f"{f' ({iid!r})' if iid else ''}")
         try:
             inst = institution_from_dict(item)
         except RecordError as exc:
-            raise SnapshotError(f"{where}: {exc}") from None
+            raise SnapshotError(f"{where()}: {exc}") from None
         if inst.id in seen:
-            raise SnapshotError(f"{where}: id {inst.id!r} appears twice (first as "
+            raise SnapshotError(f"{where()}: id {inst.id!r} appears twice (first as "
                                 f"institution {seen[inst.id]})")
         seen[inst.id] = n + 1
         out.append(inst)
