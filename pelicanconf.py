@@ -123,6 +123,9 @@ PORTAL_SCORECARD = {
     # Rating of a total: (minimum, label), any order; one band must start at 0.
     "ratings": [(75, "Destacado"), (50, "Adecuado"), (25, "Insuficiente"),
                 (0, "Deficiente")],
+    # A body the portal holds no evidence of (no harvested record, no registry link
+    # or code) is listed as "sin evidencia" and not ranked; True ranks it (at 0).
+    "evaluate_without_evidence": False,
     # Registry kinds that are not evaluated at all (the demo's foreign portals).
     "exclude_kinds": ["organismo extranjero", "empresa extranjera",
                       "organización de demostración"],

@@ -1,4 +1,4 @@
-"""Command line: `python -m aggregator run|validate|score|institutions|summary`.
+"""Command line: `python -m aggregator run|validate|score|institutions [import]|summary`.
 
 Exit codes (a contract, CI relies on them): 0 every source ok or unchanged;
 3 some sources failed, their last good data kept; 2 bad configuration or
@@ -58,10 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check sources.yaml and the snapshot")
     common(val)
 
-    inst = sub.add_parser("institutions", help="institution registry reports")
+    inst = sub.add_parser("institutions", help="institution registry reports and imports")
     common(inst)
     inst.add_argument("--unmatched", action="store_true",
                       help="names in the snapshot that match no institution")
+    actions = inst.add_subparsers(dest="action", parser_class=_Parser)
+    imp = actions.add_parser("import", help="merge a list of public bodies into the registry")
+    imp.add_argument("--from", dest="list_kind", required=True, choices=["chilecompra", "cplt"],
+                     help="ChileCompra's buyers (BuscarComprador JSON) or CPLT's codes (CSV)")
+    imp.add_argument("file", type=Path, help="the list to import")
+    # SUPPRESS: `institutions --data DIR import ...` keeps the DIR given before.
+    imp.add_argument("--data", type=Path, default=argparse.SUPPRESS,
+                     help="snapshot folder (default: content/data)")
 
     summ = sub.add_parser("summary", help="the last run as a commit message (for CI)")
     summ.add_argument("--data", type=Path, default=DEFAULT_DATA,
@@ -158,6 +166,9 @@ def _validate(args) -> int:
 
 
 def _institutions(args) -> int:
+    if args.action == "import":
+        from .registry_cli import import_list
+        return import_list(args.list_kind, args.file, args.data)
     snap = load_snapshot(args.data)
     if not args.unmatched:
         for inst in sorted(snap.institutions, key=lambda i: i.id):

@@ -85,6 +85,9 @@ SOURCE_FIELDS: dict[str, Option] = {
     "institution": Option(str, None, "a registry id"),
     "enabled": Option(bool, True, "false: skipped by a plain run"),
     "options": Option(dict, None, "the adapter's options"),
+    # A foreign source's country ("Francia"), shown beside its records; none: the
+    # portal's own country.
+    "country": Option(str, None, "a foreign source's country"),
 }
 SOURCE_KEYS = set(SOURCE_FIELDS)
 TOP_KEYS = {"sources", "settings"}
@@ -152,6 +155,9 @@ class SourceConfig:
     institution: str | None = None
     enabled: bool = True
     options: dict = field(default_factory=dict)
+    # Where a foreign source's records come from ("Francia"); None: this portal's
+    # own country. Shown beside its records on the site.
+    country: str | None = None
 
 
 @dataclass(slots=True)
@@ -211,9 +217,10 @@ def _source(entry: Any, n: int, path, adapters: dict, seen: set) -> SourceConfig
     inst = values["institution"]
     if inst is not None and not SOURCE_ID.match(inst):
         raise ConfigError(f"{where}: 'institution' must be a registry id, not {inst!r}")
+    country = (values["country"] or "").strip() or None
     source = SourceConfig(id=sid, adapter=adapter, url=url, name=values["name"],
                           institution=inst, enabled=values["enabled"],
-                          options=values["options"] or {})
+                          options=values["options"] or {}, country=country)
     try:
         adapters[adapter].check_options(source)
     except ConfigError as exc:

@@ -4,8 +4,9 @@ Order of the rules (the first that gives an answer wins):
 
 1. the source's `institution:` setting in sources.yaml;
 2. an explicit mapping in the registry (`mappings:` in institutions.yaml);
-3. the registry id itself, or the institution's Transparency-portal code
-   (`cplt_code`, e.g. "AM001"), which registers such as InfoLobby carry;
+3. the registry id itself, or one of the institution's codes: its
+   Transparency-portal code (`cplt_code`, e.g. "AM001", which registers such as
+   InfoLobby carry) or its ChileCompra buyer code (`chilecompra_code`);
 4. the acronym ("MINSAL"), for short names only;
 5. the name and aliases compared without case, accents, punctuation or
    articles ("Ministerio de Salud" = "MINISTERIO DE SALUD" = "ministerio salud").
@@ -63,8 +64,9 @@ class Reconciler:
         self.by_acronym: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
         for inst in self.institutions.values():
-            if inst.cplt_code:
-                _put(self.by_code, inst.cplt_code.strip().upper(), inst.id)
+            for code in (inst.cplt_code, inst.chilecompra_code):
+                if code:
+                    _put(self.by_code, code.strip().upper(), inst.id)
             if inst.acronym:
                 _put(self.by_acronym, _acronym_key(inst.acronym), inst.id)
             for name in {inst.name, *inst.aliases}:

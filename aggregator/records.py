@@ -40,6 +40,17 @@ def _texts(value: Any, name: str) -> list[str]:
     return [t for t in (_text(v, name) for v in value) if t]
 
 
+def _float(value: Any, name: str) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"'{name}' must be a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"'{name}' must be a number, not {value!r}") from None
+
+
 def _int(value: Any, name: str) -> int | None:
     if value is None or value == "":
         return None
@@ -225,9 +236,73 @@ class Consultation(Record):
                    steps=_texts(d.get("steps"), "steps"))
 
 
+# Roles of a person in a register entry (Ley 20.730 names them: sujeto pasivo,
+# lobbista, gestor de intereses; and whom they represented, when a person).
+ROLES = ("official", "lobbyist", "manager", "represented")
+
+
+def person(name: str, role: str | None = None, position: str | None = None) -> dict:
+    """A person of a register entry, as the snapshot holds it."""
+    return {"name": name, "role": role, "position": position}
+
+
+def organization(name: str, tax_id: str | None = None, line_of_business: str | None = None,
+                 role: str | None = None) -> dict:
+    """An organization of a register entry: its name, tax id (RUT in Chile), line
+    of business (giro) and role in the meeting (`represented`, or `employer` of
+    a lobbyist who attended; None when the register does not say)."""
+    return {"name": name, "tax_id": tax_id, "line_of_business": line_of_business, "role": role}
+
+
+def cost(concept: str | None, amount: float | None, paid_by: str | None = None,
+         detail: str | None = None) -> dict:
+    """One cost line of a trip: its kind (pasaje, alojamiento...), amount, who paid
+    it and the register's own description of it."""
+    return {"concept": concept, "amount": amount, "paid_by": paid_by, "detail": detail}
+
+
+def _mappings(value: Any, name: str, make, keys: tuple[str, ...]) -> list[dict]:
+    """A list of small mappings; older snapshots wrote bare strings (the name)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            first = _text(item.get(keys[0]), f"{name}.{keys[0]}")
+            if first is None:
+                continue
+            out.append(make(first, *(_text(item.get(k), f"{name}.{k}") for k in keys[1:])))
+        else:
+            text = _text(item, name)
+            if text:
+                out.append(make(text))
+    return out
+
+
+def _costs(value: Any) -> list[dict]:
+    if not value:
+        return []
+    if not isinstance(value, list) or not all(isinstance(c, dict) for c in value):
+        raise RecordError("'costs' must be a list of {concept, amount, paid_by, detail}")
+    return [cost(_text(c.get("concept"), "costs.concept"), _float(c.get("amount"), "costs.amount"),
+                 _text(c.get("paid_by"), "costs.paid_by"), _text(c.get("detail"), "costs.detail"))
+            for c in value]
+
+
 @dataclass(slots=True, kw_only=True)
 class TransparencyEntry(Record):
-    """A register line, such as a lobby meeting (audiencia)."""
+    """A register line: a lobby meeting (kind `audiencia`), an official's trip
+    (`viaje`) or a gift received (`donativo`), or any other register's entry.
+
+    `persons` are {name, role, position} (role one of ROLES, or None when the
+    register does not say); `organizations` are {name, tax_id, line_of_business,
+    role}.
+    Trips: `date`..`end`, `place` (destination), `amount` summed from `costs`,
+    `paid_by`. Gifts: `giver`, `occasion`. Meetings: `modality`,
+    `duration_minutes`, `subjects` (the subjects the law lists).
+    """
 
     TYPE: ClassVar[str] = "transparency"
     kind: str | None = None
@@ -235,8 +310,20 @@ class TransparencyEntry(Record):
     description_html: str | None = None
     publisher: str | None = None
     place: str | None = None
-    persons: list[str] = field(default_factory=list)
-    organizations: list[str] = field(default_factory=list)
+    persons: list[dict] = field(default_factory=list)
+    organizations: list[dict] = field(default_factory=list)
+    end: str | None = None
+    modality: str | None = None
+    duration_minutes: int | None = None
+    subjects: list[str] = field(default_factory=list)
+    amount: float | None = None
+    # The total the register declares, which its own cost lines may not add up to.
+    amount_declared: float | None = None
+    currency: str | None = None
+    costs: list[dict] = field(default_factory=list)
+    paid_by: list[str] = field(default_factory=list)
+    giver: str | None = None
+    occasion: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> TransparencyEntry:
@@ -246,8 +333,22 @@ class TransparencyEntry(Record):
                    description_html=_text(d.get("description_html"), "description_html"),
                    publisher=_text(d.get("publisher"), "publisher"),
                    place=_text(d.get("place"), "place"),
-                   persons=_texts(d.get("persons"), "persons"),
-                   organizations=_texts(d.get("organizations"), "organizations"))
+                   persons=_mappings(d.get("persons"), "persons", person,
+                                     ("name", "role", "position")),
+                   organizations=_mappings(d.get("organizations"), "organizations",
+                                           organization,
+                                           ("name", "tax_id", "line_of_business", "role")),
+                   end=_text(d.get("end"), "end"),
+                   modality=_text(d.get("modality"), "modality"),
+                   duration_minutes=_int(d.get("duration_minutes"), "duration_minutes"),
+                   subjects=_texts(d.get("subjects"), "subjects"),
+                   amount=_float(d.get("amount"), "amount"),
+                   amount_declared=_float(d.get("amount_declared"), "amount_declared"),
+                   currency=_text(d.get("currency"), "currency"),
+                   costs=_costs(d.get("costs")),
+                   paid_by=_texts(d.get("paid_by"), "paid_by"),
+                   giver=_text(d.get("giver"), "giver"),
+                   occasion=_text(d.get("occasion"), "occasion"))
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
@@ -291,6 +392,8 @@ class Institution:
     website: str | None = None
     parent: str | None = None
     cplt_code: str | None = None
+    # Code of the body as a public buyer on ChileCompra (Mercado Público).
+    chilecompra_code: str | None = None
     leylobby_id: str | None = None
     # Explicit links override the patterns built from cplt_code.
     transparency_url: str | None = None
@@ -316,6 +419,7 @@ class Institution:
                    website=_text(d.get("website"), "website"),
                    parent=_text(d.get("parent"), "parent"),
                    cplt_code=_text(d.get("cplt_code"), "cplt_code"),
+                   chilecompra_code=_text(d.get("chilecompra_code"), "chilecompra_code"),
                    leylobby_id=_text(d.get("leylobby_id"), "leylobby_id"),
                    transparency_url=_text(d.get("transparency_url"), "transparency_url"),
                    request_url=_text(d.get("request_url"), "request_url"),

@@ -20,15 +20,17 @@ from .records import Institution, RecordError, _text, _texts
 from .sanitize import safe_url
 
 # Keys an institution may carry: its dataclass's fields, plus keys other tools
-# write before this reader stores them (registry imports: chilecompra_code).
-EXTRA_KEYS = {"chilecompra_code"}
+# write before this reader stores them (none today).
+EXTRA_KEYS: set[str] = set()
 KEYS = {f.name for f in fields(Institution)} | EXTRA_KEYS
 URL_KEYS = ("website", "transparency_url", "request_url")
 PARTICIPATION_KEYS = {"title", "url"}
 # Words the site uses for its own pages beside institutions' pages:
-# /instituciones/{pagina,tipo,region}/ and /transparencia/{pagina,lobby}/.
+# /instituciones/{pagina,tipo,region,sin-informacion}/ and
+# /transparencia/{pagina,lobby,entidades,sin-institucion}/.
 # plugins/portal_site/urls.py reserves the same words; a new page there is a word here.
-RESERVED_IDS = frozenset({"pagina", "tipo", "region", "lobby"})
+RESERVED_IDS = frozenset({"pagina", "tipo", "region", "lobby", "sin-informacion", "entidades",
+                          "sin-institucion"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -92,6 +94,7 @@ def institution_from_dict(d: Any) -> Institution:
         kind=_text(d.get("kind"), "kind"), region=_text(d.get("region"), "region"),
         website=check_url(d.get("website"), "website"), parent=parent,
         cplt_code=_text(d.get("cplt_code"), "cplt_code"),
+        chilecompra_code=_text(d.get("chilecompra_code"), "chilecompra_code"),
         leylobby_id=_text(d.get("leylobby_id"), "leylobby_id"),
         transparency_url=check_url(d.get("transparency_url"), "transparency_url"),
         request_url=check_url(d.get("request_url"), "request_url"),

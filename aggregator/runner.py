@@ -203,6 +203,7 @@ class Runner:
                                             self.now().isoformat(), list(records.values()),
                                             self.cache_dir, name=source.name,
                                             url=adapter_cls.portal_url(source),
+                                            country=source.country,
                                             on_write=self.on_write)
             finally:
                 self.gate.leave()

@@ -70,7 +70,10 @@ def plain_text(value: object, limit: int = 2000) -> str | None:
         # nh3 keeps text of unknown tags; a second unescape catches double-encoded input.
         if "<" in text:
             text = html.unescape(nh3.clean(text, tags=set()))
-    text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    if text.isprintable() and "  " not in text:
+        text = text.strip()        # no control character, no run of spaces: nothing to fold
+    else:
+        text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or None

@@ -127,6 +127,8 @@ class SourceFile:
     # portal's base URL. Files written by other tools may lack them.
     name: str | None = None
     url: str | None = None
+    # The country of a foreign source (sources.yaml `country`); None: our own.
+    country: str | None = None
 
 
 @dataclass(slots=True)
@@ -251,14 +253,15 @@ def _validate_source(path: Path, doc: Any) -> dict:
                                 f"{f' ({rid})' if rid else ''}: {exc}") from None
     return {"source": str(doc.get("source") or path.stem), "adapter": doc.get("adapter"),
             "harvested_at": _str(doc.get("harvested_at")), "name": _str(doc.get("name")),
-            "url": _str(doc.get("url")), VALIDATED: records}
+            "url": _str(doc.get("url")), "country": _str(doc.get("country")),
+            VALIDATED: records}
 
 
 def read_source_file(path: Path, cache_dir: Path | None = None) -> SourceFile:
     doc = read_validated(path, cache_dir)
     records = [record_from_trusted(r) for r in doc[VALIDATED]]
     return SourceFile(doc["source"], doc["adapter"], doc["harvested_at"], records, path,
-                      doc.get("name"), doc.get("url"))
+                      doc.get("name"), doc.get("url"), doc.get("country"))
 
 
 def file_stat(path: Path) -> list:
@@ -475,7 +478,7 @@ def load_snapshot(data_dir: Path | str, cache_dir: Path | None | bool = True,
 
 def source_document(source: str, adapter: str, harvested_at: str,
                     records: list[Record], name: str | None = None,
-                    url: str | None = None) -> dict:
+                    url: str | None = None, country: str | None = None) -> dict:
     records = sorted(records, key=lambda r: r.id)
     doc: dict[str, Any] = {"source": source}
     # Optional keys only when known, so files without them keep their exact bytes.
@@ -483,6 +486,8 @@ def source_document(source: str, adapter: str, harvested_at: str,
         doc["name"] = name
     if url:
         doc["url"] = url
+    if country:
+        doc["country"] = country
     doc.update({"adapter": adapter, "schema_version": SCHEMA_VERSION,
                 "harvested_at": harvested_at, "count": len(records),
                 "records": [r.to_dict() for r in records]})
@@ -502,6 +507,7 @@ def dump_source(doc: dict) -> bytes:
 def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: str,
                       records: list[Record], cache_dir: Path | None | bool = True, *,
                       name: str | None = None, url: str | None = None,
+                      country: str | None = None,
                       on_write: Callable[[str, dict], None] | None = None) -> bool:
     """Write `sources/<source>.yaml` atomically; return False (and leave the file
     alone) when its content (records, name, url) is the same as on disk.
@@ -510,22 +516,23 @@ def write_source_file(data_dir: Path, source: str, adapter: str, harvested_at: s
     it (the scorecard's facts, aggregator/scoring/facts.py)."""
     cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
     path = Path(data_dir) / "sources" / f"{source}.yaml"
-    doc = source_document(source, adapter, harvested_at, records, name, url)
+    doc = source_document(source, adapter, harvested_at, records, name, url, country)
     if path.exists():
         try:
             old = read_source_file(path, cache)
         except SnapshotError:
             old = None
         # Compared as data, not bytes: dumping a big source twice costs seconds.
-        if old is not None and (old.source, old.adapter, old.name, old.url) == (
-                source, adapter, name or None, url or None) \
+        if old is not None and (old.source, old.adapter, old.name, old.url, old.country) == (
+                source, adapter, name or None, url or None, country or None) \
                 and len(old.records) == len(doc["records"]) \
                 and [r.to_dict() for r in old.records] == doc["records"]:
             return False
     raw = dump_source(doc)
     yamlio.write_atomic(path, raw)
     validated = {"source": source, "adapter": adapter, "harvested_at": harvested_at,
-                 "name": name or None, "url": url or None, VALIDATED: doc["records"]}
+                 "name": name or None, "url": url or None,
+                 "country": country or None, VALIDATED: doc["records"]}
     _store(_cache_path(cache, raw), validated)
     if on_write is not None:
         on_write(content_digest(raw), validated)

@@ -20,6 +20,7 @@ MODULES = ["bench_snapshot", "bench_build", "bench_aggregator", "bench_feeds",
            "bench_search", "bench_lighthouse", "bench_scores"]
 MODULES.append("bench_harvest_parallel")
 MODULES.append("bench_exports")
+MODULES.append("bench_registers")
 MODULES.append("bench_publish")
 MODULES.append("bench_changes")
 MODULES.append("bench_obras")

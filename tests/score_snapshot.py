@@ -115,6 +115,9 @@ def settings(folder: Path, extra: str = "") -> Path:
     path.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
                     "from pelicanconf import *\nimport copy\n"
                     "PORTAL_SCORECARD = copy.deepcopy(PORTAL_SCORECARD)\n"
+                    # `cero` has no evidence at all: ranked here, so that every
+                    # indicator's zero can be checked (test_scorecard tests the default).
+                    "PORTAL_SCORECARD['evaluate_without_evidence'] = True\n"
                     f"TIMEZONE = 'UTC'\n{extra}\n")
     return path
 

@@ -328,7 +328,8 @@ def test_bundled_site_shows_the_real_history(bundled_site, tmp_path):
     assert "Eliminado: Dataset 1" in page
     assert ("Título: antes «Invitación a participar en próximo Seminario Internacional "
             "Residuos en Chile», ahora «Invitación a participar") in page
-    assert "+343 registros" in text(read(bundled_site, "/cambios/2026-10/"))
+    # InfoLobby's first harvest: the whole register (343 meetings, 456 trips, 700 gifts).
+    assert "+1499 registros" in text(read(bundled_site, "/cambios/2026-10/"))
     tomb = read(bundled_site, "/datos/dataset-1/")
     assert 'content="noindex"' in tomb and "Retirado de la fuente" in tomb
     assert "demo.ckan.org" in text(tomb)
@@ -337,7 +338,7 @@ def test_bundled_site_shows_the_real_history(bundled_site, tmp_path):
     assert "dataset-1" not in read(bundled_site, "/catalogo/datasets.csv")
     # Every institution has its feed; one without changes is valid Atom, empty.
     senado = feedparser.parse(str(bundled_site / "feeds/instituciones/senado/cambios.atom.xml"))
-    assert not senado.bozo and len(senado.entries) == 4
+    assert not senado.bozo and len(senado.entries) == 5      # its meetings re-published
     quiet = feedparser.parse(str(bundled_site / "feeds/instituciones/carabineros-de-chile/"
                                                 "cambios.atom.xml"))
     assert not quiet.bozo and quiet.entries == [] and quiet.feed.updated

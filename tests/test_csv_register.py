@@ -136,8 +136,11 @@ def test_another_register_fits_by_column_mapping(replay, tmp_path):
     got = records(tmp_path, "reg")
     assert code == 0 and sorted(got) == ["V-1", "V-2", "V-3"]
     one = got["V-1"]
-    assert one.persons == ["Ana Pérez", "Luis Soto"]
-    assert one.organizations == ["Constructora Uno", "Gremio Dos"]
+    # A register that names people without their role: names only.
+    assert one.persons == [{"name": "Ana Pérez", "role": None, "position": None},
+                           {"name": "Luis Soto", "role": None, "position": None}]
+    assert [o["name"] for o in one.organizations] == ["Constructora Uno", "Gremio Dos"]
+    assert one.organizations[0]["tax_id"] is None
     assert one.date == "2015-03-05T10:30:00" and got["V-2"].date == "2015-03-06"
     assert one.kind == "reunión" and one.institution == "subsecretaria-de-obras-publicas"
     assert got["V-2"].institution == "servicio-electoral"

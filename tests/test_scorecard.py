@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import score_snapshot as snap
+import yaml
 
 from aggregator import yamlio
 from aggregator.cli import main
@@ -250,6 +251,8 @@ def test_a_damaged_history_stops_with_file_and_line(tmp_path):
     ("PORTAL_SCORECARD['dataset_quality']['points']['licencia'] = 'mucho'",
      "PORTAL_SCORECARD['dataset_quality']['points']['licencia'] must be a number"),
     ("del PORTAL_SCORECARD", "no PORTAL_SCORECARD block"),
+    ("PORTAL_SCORECARD['evaluate_without_evidence'] = 'no'",
+     "PORTAL_SCORECARD['evaluate_without_evidence'] must be true or false"),
     ("TIMEZONE = 'Marte/Olimpo'", "TIMEZONE 'Marte/Olimpo' is not a known time zone"),
 ])
 def test_bad_settings_exit_2_naming_the_key(tmp_path, capsys, extra, message):
@@ -259,6 +262,25 @@ def test_bad_settings_exit_2_naming_the_key(tmp_path, capsys, extra, message):
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
     assert not (data / "scores.yaml").exists() and not (data / "history").exists()
+
+
+def test_a_body_without_evidence_is_listed_not_ranked_by_default(tmp_path):
+    data = snap.write(tmp_path / "data")
+    default = snap.settings(tmp_path, "PORTAL_SCORECARD.pop('evaluate_without_evidence')")
+    doc = Scorer(default).run(data, cache_dir=None, out=None)
+    assert [e["id"] for e in doc["institutions"]] == ["ana", "beto"]   # beto: a consultation
+    skipped = {e["id"]: e for e in doc["not_evaluated"]}
+    assert skipped["cero"]["cause"] == "evidence" and "Sin evidencia" in skipped["cero"]["reason"]
+    assert skipped["ext"]["cause"] == "kind"
+    assert doc["national"]["evaluated"] == 2 and doc["national"]["registered"] == 4
+    assert doc["method"]["evaluate_without_evidence"] is False
+    # A registry code is evidence: it builds the Transparencia Activa links.
+    reg = data / "institutions.yaml"
+    registry = yaml.safe_load(reg.read_text())
+    next(i for i in registry["institutions"] if i["id"] == "cero")["cplt_code"] = "CE001"
+    reg.write_text(yaml.safe_dump(registry, allow_unicode=True))
+    doc = Scorer(default).run(data, cache_dir=None, out=None)
+    assert "cero" in {e["id"] for e in doc["institutions"]}
 
 
 def test_cli_score_writes_both_files(tmp_path, capsys):

@@ -115,7 +115,7 @@ def test_national_page(site):
     # ana 77.1, beto 57.1, cero 0: mean 44.7, median 57.1.
     assert "44,7 promedio nacional (de 100)" in t and "3 instituciones evaluadas" in t
     assert "57,1 mediana" in t
-    assert "1 institución del registro no se evalúa (por su tipo: organismo extranjero)" in t
+    assert "1 institución del registro no se evalúa: 1 por su tipo (organismo extranjero)." in t
     ranking = next(tb for tb in tables(html).tables if tb["caption"].startswith("Instituciones,"))
     assert [r[:3] for r in ranking["rows"][1:]] == [
         ["1", "Agencia Nacional de Ana servicio", "77,1"],
@@ -159,8 +159,10 @@ def test_institution_section(site):
     assert "punto más débil: Conjuntos de datos publicados" in t
     assert "12,4 de 15 puntos · 82,7 % en promedio (4 conjuntos)" in t
     assert "En contra: 1 Conjunto mínimo" in t
-    # Evidence links to the records' pages here, or to the source.
-    assert 'href="https://lobby.example/a1"' in html and 'href="https://ana.example/n1"' in html
+    # Evidence links to the records' pages here (a lobby meeting has its own page,
+    # docs/registers.md), or to the source (a news item).
+    assert 'href="../../transparencia/ana/audiencia/a1/"' in html
+    assert 'href="https://ana.example/n1"' in html
     beto = text(read(site, "/instituciones/beto/"))
     assert ("Noticias al día (Comunicación) No aplica (10 puntos fuera del cálculo): No hay "
             "una fuente de noticias de esta institución en el portal.") in beto

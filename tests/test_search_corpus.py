@@ -226,9 +226,9 @@ def test_every_record_kind_becomes_one_document(tmp_path):
     assert by_title["Ministerio de Salud (MINSAL)"].url == "/instituciones/ministerio-de-salud/"
     assert by_title["Ministerio de Hacienda"].url == "/instituciones/ministerio-de-hacienda/"
     assert by_title["Campaña de invierno 2026"].url.startswith("https://salud.example/")
-    # Register entries share their institution's listing page, each with its anchor.
+    # Register entries have their own page: /transparencia/<institution>/<kind>/<id>/.
     assert by_title["Audiencia sobre licencias médicas"].url == \
-        "/transparencia/ministerio-de-salud/#registro-a-001"
+        "/transparencia/ministerio-de-salud/audiencia/a-001/"
 
 
 def test_institution_words_weigh_with_its_records(tmp_path):

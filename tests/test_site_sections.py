@@ -254,7 +254,8 @@ def test_transparency_lists_every_institution_with_a_page_each(site):
         assert (site / "transparencia" / inst.id / "index.html").is_file()
     assert "Audiencia sobre licencias médicas" in html
     own = read(site, "/transparencia/ministerio-de-salud/")
-    assert "Registros (5)" in own and "pdtta?codOrganismo=AO001" in own
+    # Entries by kind, with counts (the handmade meetings are kind `audiencia`).
+    assert "Audiencias (5)" in own and "pdtta?codOrganismo=AO001" in own
     assert "Asociación Gremial (ejemplo)" in own
     assert "Sin enlaces de transparencia" in read(site, "/transparencia/municipalidad-de-nunoa/")
 

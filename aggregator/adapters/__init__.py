@@ -14,6 +14,8 @@ _MODULES = {
     "feed": "feed",
     "decidim": "decidim",
     "csv": "csv_register",
+    "lobby": "lobby_register",
+    "sparql": "sparql",
 }
 
 

@@ -41,7 +41,7 @@ from urllib.parse import quote
 from ..config import ConfigError
 from ..obras import ObraRows, repair_text
 from ..obras import check_options as check_obra_options
-from ..records import Consultation, Record, TransparencyEntry
+from ..records import Consultation, Record, TransparencyEntry, organization, person
 from ..sanitize import plain_list, plain_text, safe_url, text_html
 from .base import Adapter, ItemError, Option, SourceError
 from .feed import iso_datetime, zone
@@ -344,8 +344,10 @@ class CsvRegisterAdapter(Adapter):
         return TransparencyEntry(**common, kind=self.options["kind"],
                                  date=self._date(row, "date", line),
                                  description_html=description, publisher=publisher,
-                                 place=self._place(row), persons=self._list(row, "persons"),
-                                 organizations=self._list(row, "organizations"))
+                                 place=self._place(row),
+                                 persons=[person(n) for n in self._list(row, "persons")],
+                                 organizations=[organization(n) for n in
+                                                self._list(row, "organizations")])
 
     def _values(self, row: dict[str, list[str]], field: str) -> list[str]:
         out = []

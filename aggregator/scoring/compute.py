@@ -54,6 +54,19 @@ def holdings(records) -> tuple[dict[str, Holdings], list[DatasetFacts], dict]:
     return by_inst, datasets, seen
 
 
+NO_EVIDENCE = ("Sin evidencia que evaluar: el portal no cosecha ninguna fuente con registros "
+               "de esta institución y el registro no tiene sus enlaces ni códigos de "
+               "transparencia o participación.")
+
+
+def _evidence(inst: Institution, by_inst: dict, links: Callable[[Institution], dict]) -> bool:
+    """Whether the portal holds anything to judge a body by: records, registry links
+    or the codes that build them. A body imported from a list of buyers and nothing
+    else would rank at 0 for what the portal does not know, not for what it does."""
+    return bool(inst.id in by_inst or inst.participation or inst.leylobby_id
+                or any((links(inst) or {}).values()))
+
+
 def compute(facts: SnapshotFacts, method: Method, links: Callable[[Institution], dict],
             now: datetime, day: date, reference: str) -> dict:
     by_inst, datasets, seen = holdings(facts.records)
@@ -65,7 +78,12 @@ def compute(facts: SnapshotFacts, method: Method, links: Callable[[Institution],
     for inst in sorted(facts.institutions, key=lambda i: i.id):
         if (inst.kind or "").casefold() in excluded:
             skipped.append({"id": inst.id, "name": inst.name, "kind": inst.kind,
+                            "cause": "kind",
                             "reason": f"No se evalúan las instituciones de tipo «{inst.kind}»."})
+            continue
+        if not method.without_evidence and not _evidence(inst, by_inst, links):
+            skipped.append({"id": inst.id, "name": inst.name, "kind": inst.kind,
+                            "cause": "evidence", "reason": NO_EVIDENCE})
             continue
         evaluated.append(_institution(inst, ctx, method))
     _rank(evaluated)

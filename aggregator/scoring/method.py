@@ -50,6 +50,9 @@ class Method:
     evidence_limit: int
     quality_points: dict[str, float]
     quality_ratings: tuple[tuple[float, str], ...]
+    # False: a body the portal holds no evidence of (no record, no registry link or
+    # code) is listed as not evaluated instead of ranked at 0.
+    without_evidence: bool = False
     raw: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -57,7 +60,10 @@ class Method:
         where = SETTING
         if not isinstance(block, dict):
             raise MethodError(f"{where} must be a dict (see pelicanconf.py)")
-        _keys(block, TOP_KEYS, TOP_KEYS, where)
+        _keys(block, TOP_KEYS | {"evaluate_without_evidence"}, TOP_KEYS, where)
+        without = block.get("evaluate_without_evidence", False)
+        if not isinstance(without, bool):
+            raise MethodError(f"{where}['evaluate_without_evidence'] must be true or false")
         indicators = _indicators(block["indicators"], f"{where}['indicators']")
         quality = block["dataset_quality"]
         qwhere = f"{where}['dataset_quality']"
@@ -80,7 +86,7 @@ class Method:
                    evidence_limit=limit,
                    quality_points={m.id: float(points[m.id]) for m in METRICS},
                    quality_ratings=_ratings(quality["ratings"], f"{qwhere}['ratings']", 100),
-                   raw=block)
+                   without_evidence=without, raw=block)
 
     def quality_check(self) -> QualityCheck:
         return QualityCheck(self.quality_points, self.quality_ratings)
@@ -108,6 +114,7 @@ class Method:
             "total_points": _num(sum(i.points for i in self.indicators)),
             "ratings": [{"min": _num(lo), "label": label} for lo, label in self.ratings],
             "exclude_kinds": list(self.exclude_kinds),
+            "evaluate_without_evidence": self.without_evidence,
             "evidence_limit": self.evidence_limit,
             "dataset_quality": {
                 "dimensions": [{"id": k, "label": v} for k, v in QUALITY_DIMENSIONS.items()],

@@ -229,9 +229,13 @@ class DocumentBuilder:
     def transparency(self) -> Iterator[SearchDocument]:
         for entry in self.model.transparency:
             inst = self._inst(entry)
-            page = self._transparency_page(entry, inst)
-            # Many entries share a listing page: the anchor keeps each one a result.
-            url = f"{page}#{entry_anchor(entry)}" if page else entry.url
+            # Its own page here; else the listing that shows it (the anchor keeps
+            # each entry a result), else its page at the source.
+            page = self.model.page_url(entry) if hasattr(self.model, "page_url") else None
+            if page is None:
+                page = self._transparency_page(entry, inst)
+                page = f"{page}#{entry_anchor(entry)}" if page else None
+            url = page or entry.url
             if not url:
                 continue
             yield SearchDocument(
@@ -239,7 +243,8 @@ class DocumentBuilder:
                 date=iso_day(entry.date), institution=inst.name if inst else None,
                 institution_terms=institution_terms(inst) or (entry.publisher or ""),
                 body=join(entry.kind, plain(entry.description_html), entry.place,
-                          ", ".join(entry.persons), ", ".join(entry.organizations)))
+                          ", ".join(_names(entry.persons)),
+                          ", ".join(_names(entry.organizations))))
 
     def obras(self) -> Iterator[SearchDocument]:
         """Public works: filters by stage and region; dated by their start."""
@@ -306,6 +311,11 @@ class DocumentBuilder:
         yield from self.pages(context.get("pages") or [])
         yield from self.editor_items(context.get("apps") or [], "app")
         yield from self.editor_items(context.get("events") or [], "event")
+
+
+def _names(items) -> list[str]:
+    """Names of a register entry's persons or organizations (older snapshots: strings)."""
+    return [i["name"] if isinstance(i, dict) else str(i) for i in items]
 
 
 def _formats(ds: Dataset) -> list[str]:

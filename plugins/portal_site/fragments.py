@@ -124,8 +124,8 @@ class FragmentStore:
 
 def render_lines(template, model, formats: dict, items) -> list[str]:
     """The listing line of each dataset, from one render of `_dataset_items.html`."""
-    rows = [(ds, model.slugs[ds.id], model.institution_of(ds), formats.get(ds.id, ()))
-            for ds in items]
+    rows = [(ds, model.slugs[ds.id], model.institution_of(ds), formats.get(ds.id, ()),
+             model.source_country(ds.source)) for ds in items]
     text = template.render(SITEURL=SITEURL_MARK, rows=rows)
     parts = text.split(SEPARATOR)
     if len(parts) != len(rows) + 1:

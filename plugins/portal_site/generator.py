@@ -44,6 +44,7 @@ from .sections import (
     news,
     obras,
     participation,
+    register_pages,
     scorecard,
     seo,
     status,
@@ -58,8 +59,9 @@ log = logging.getLogger(__name__)
 PLUGINS_DIR = Path(__file__).resolve().parent.parent
 # `catalog` (/catalogo/, every export the sections registered) and `seo` (sitemap,
 # robots.txt, 404) run at the end of the build: they list what the others wrote.
-SECTIONS = [home, datasets, institutions, participation, transparency, obras, scorecard,
-            news, editorial, status, exports, dcat, csv_exports, calendars, feeds, changes]
+SECTIONS = [home, datasets, institutions, participation, transparency, register_pages,
+            obras, scorecard, news, editorial, status, exports, dcat, csv_exports,
+            calendars, feeds, changes]
 FINAL = [catalog, seo]
 # Machine-readable exports, by the names PORTAL_EXPORTS may list (True: all; False
 # or a list leaves the others out, as the benchmarks do).

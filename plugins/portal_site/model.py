@@ -30,6 +30,7 @@ from aggregator.snapshot import Snapshot, load_snapshot
 
 from .filters import as_date
 from .history import History, load_tombstones
+from .registers import RegisterIndex, entry_paths
 from .urls import RESERVED, assign_slugs, obra_slugs
 
 
@@ -51,6 +52,8 @@ class SiteModel:
     source_names: dict[str, str] = field(default_factory=dict)  # settings override
     today: date = field(default_factory=date.today)
     idx: object = None                                          # indexes.Indexes
+    entry_paths: dict[str, str] = field(default_factory=dict)   # register entry -> its page
+    registers: object = None                                    # registers.RegisterIndex
     # Records removed at their source (id -> aggregator.tombstones.Tombstone): in
     # no list above, but their slug and page stay. The change log: history.py.
     tombstones: dict = field(default_factory=dict)
@@ -92,6 +95,10 @@ class SiteModel:
             RESERVED["participacion"], known_slugs))
         model.obras = sorted(snap.records(Obra), key=lambda o: (o.title.lower(), o.id))
         model.slugs.update(obra_slugs([*model.obras, *(r for r in gone if isinstance(r, Obra))]))
+        # Register entries too: a removed meeting keeps its page (a tombstone) and path.
+        model.entry_paths = entry_paths(
+            [*model.transparency, *(r for r in gone if isinstance(r, TransparencyEntry))],
+            model.institutions)
         model.changes = History.load(data_dir, changes_months)
         model.changes.resolve(model, model.tombstones)
         return model
@@ -106,11 +113,20 @@ class SiteModel:
 
     def source_name(self, source_id: str) -> str:
         """Display name of a source: settings override, the source file's `name`
-        header, else its id."""
+        header, else its id; a foreign source's country after it ("Golem.de ·
+        Alemania") unless the name says it already."""
         if source_id in self.source_names:
             return self.source_names[source_id]
         sf = self.snapshot.sources.get(source_id)
-        return getattr(sf, "name", None) or source_id
+        name = getattr(sf, "name", None) or source_id
+        country = getattr(sf, "country", None)
+        if country and country.lower() not in name.lower():
+            return f"{name} · {country}"
+        return name
+
+    def source_country(self, source_id: str) -> str | None:
+        """The country of a foreign source's records (None: this portal's own)."""
+        return getattr(self.snapshot.sources.get(source_id), "country", None)
 
     def source_url(self, source_id: str) -> str | None:
         sf = self.snapshot.sources.get(source_id)
@@ -118,16 +134,24 @@ class SiteModel:
 
     def page_url(self, record) -> str | None:
         """Site-relative path (no leading slash) of the record's page here, or None
-        for records that only live at their source (news, register entries)."""
+        for records that only live at their source (news)."""
         if isinstance(record, Institution):
             return f"instituciones/{record.id}/"
         if isinstance(record, Dataset):
             return f"datos/{self.slugs[record.id]}/"
         if isinstance(record, Consultation):
             return f"participacion/{self.slugs[record.id]}/"
+        if isinstance(record, TransparencyEntry):
+            return self.entry_paths.get(record.id)
         if isinstance(record, Obra):
             return f"obras/{self.slugs[record.id]}/"
         return None
+
+    def registers_index(self):
+        """Register entries grouped for their pages (registers.py), built once."""
+        if self.registers is None:
+            self.registers = RegisterIndex(self)
+        return self.registers
 
     def url_of(self, record) -> str | None:
         """Where a link to the record goes: its page here (site-relative path), or

@@ -32,7 +32,7 @@ from .light import from_light, to_light
 from .manifest import chunk_digests, digest, files_fingerprint, match_chunks, record_fingerprint
 from .urls import base_slug
 
-SCHEME = "portal-records-v3"
+SCHEME = "portal-records-v4"
 FP, SLUG, FORMATS = 0, 1, 2
 HERE = Path(__file__).resolve().parent
 # The code that derives the cached values: changing it empties the cache.
@@ -110,10 +110,10 @@ class RecordCache:
             doc = self.current.get(key)
             if doc is None or doc["light"] is None:
                 continue
-            source, adapter, harvested_at, sname, url = doc["header"]
+            source, adapter, harvested_at, sname, url, country = doc["header"]
             out[name] = SourceFile(source, adapter, harvested_at,
                                    [from_light(name, t) for t in doc["light"]], Path(name),
-                                   sname, url)
+                                   sname, url, country)
         return out
 
     def entries(self, snapshot) -> dict[str, list]:
@@ -143,7 +143,8 @@ class RecordCache:
         light = ([to_light(r) for r in records]
                  if records and all(type(r) is Dataset for r in records) else None)
         return {"entries": entries, "light": light,
-                "header": [sf.source, sf.adapter, sf.harvested_at, sf.name, sf.url]}
+                "header": [sf.source, sf.adapter, sf.harvested_at, sf.name, sf.url,
+                           sf.country]}
 
     def source_key(self, sf) -> str | None:
         return self.keys.get(str(sf.path)) if sf.path is not None else None

@@ -34,6 +34,8 @@ class NewsEntry:
     source: str | None       # display name of the source (aggregated)
     summary: str             # plain text
     fingerprint: str
+    source_id: str | None = None   # the aggregated item's source
+    country: str | None = None     # its country, when the source is foreign
 
 
 def line_fp(record_fp: str, slug: str, institution_name: str) -> str:
@@ -57,6 +59,9 @@ class Site:
         self.events = list(self.context.get("events") or [])
         self._fp: dict[str, str] = {}
         self._item_fp: dict[str, str] = {}
+        # A foreign source's country is shown on its datasets' lines.
+        self._countries = {sid: sf.country for sid, sf in self.model.snapshot.sources.items()
+                           if getattr(sf, "country", None)}
         self._lines_template = generator.get_template("_dataset_items")
         self._patterns = generator.transparency_patterns
         self._links: dict[str, dict] = {}
@@ -111,8 +116,9 @@ class Site:
         value = self._item_fp.get(ds.id)
         if value is None:
             inst = self.model.institution_of(ds)
-            value = self._item_fp[ds.id] = line_fp(self.fp(ds), self.model.slugs[ds.id],
-                                                   inst.name if inst else "")
+            value = self._item_fp[ds.id] = line_fp(
+                self.fp(ds), self.model.slugs[ds.id],
+                (inst.name if inst else "") + (self._countries.get(ds.source) or ""))
         return value
 
     def item_fps(self) -> dict[str, str]:
@@ -126,9 +132,10 @@ class Site:
                     self.fp(ds)
             slugs = self.model.slugs
             names = {iid: inst.name for iid, inst in self.model.institutions.items()}
+            countries = self._countries
             self._item_fp = {ds.id: line_fp(fps[ds.id], slugs[ds.id],
-                                            names.get(ds.institution, "") if ds.institution
-                                            else "")
+                                            (names.get(ds.institution, "") if ds.institution
+                                             else "") + (countries.get(ds.source) or ""))
                              for ds in datasets}
         return self._item_fp
 
@@ -207,6 +214,8 @@ class Site:
                 date=as_date(item.published), published=item.published or "",
                 institution=inst, publisher=item.publisher,
                 source=m.source_name(item.source), summary=excerpt(item.summary_html, 300),
-                fingerprint=self.fp(item) + (inst.name if inst else "")))
+                fingerprint=self.fp(item) + (inst.name if inst else "")
+                + (self._countries.get(item.source) or ""),
+                source_id=item.source, country=self._countries.get(item.source)))
         out.sort(key=lambda n: (n.published[:10], n.published), reverse=True)
         return out

@@ -50,8 +50,8 @@ TRANSPARENCY_COLUMNS = [
     ("titulo", "Materia o título"), ("institucion", "Institución"),
     ("institucion_id", "Identificador de la institución"),
     ("publicador", "Publicador tal como lo nombra la fuente"), ("lugar", "Lugar"),
-    ("personas", "Personas, separadas por «; »"),
-    ("organizaciones", "Organizaciones representadas, separadas por «; »"),
+    ("personas", "Personas con su rol y cargo, separadas por «; »"),
+    ("organizaciones", "Organizaciones representadas (con su RUT), separadas por «; »"),
     ("pagina_fuente", "Su página en el registro de origen")]
 NEWS_COLUMNS = [
     ("fecha", "Fecha de publicación (ISO 8601)"), ("titulo", "Título"),
@@ -81,8 +81,24 @@ def _inst(model, record) -> tuple[str, str]:
     return (inst.name, inst.id) if inst else ("", "")
 
 
+ROLE_WORDS = {"official": "sujeto pasivo", "lobbyist": "lobbista",
+              "manager": "gestor de intereses", "represented": "representado"}
+
+
+def _named(value) -> str:
+    """A person or organization of a register entry: "name (role, position)" for
+    {name, role, position} mappings (issue 12's records), the text otherwise."""
+    if not isinstance(value, dict):
+        return value or ""
+    about = [ROLE_WORDS.get(value.get("role"), value.get("role")), value.get("position"),
+             value.get("tax_id") and f"RUT {value['tax_id']}"]
+    about = [a for a in about if a]
+    name = value.get("name") or ""
+    return f"{name} ({', '.join(about)})" if name and about else name
+
+
 def _joined(values) -> str:
-    return "; ".join(v for v in values if v)
+    return "; ".join(n for n in map(_named, values) if n)
 
 
 def _institution_rows(site):

@@ -1,5 +1,12 @@
 """/instituciones/: the directory (A-Z, by kind, by region) and one page per
-institution with everything the portal holds about it."""
+institution with everything the portal holds about it.
+
+The A-Z directory lists the institutions that have something to show: records
+from a source, transparency links, a website, participation channels, or a
+dependent institution that has. The others (bodies imported from a list, such
+as ChileCompra's buyers, that no source publishes yet) are listed apart, in
+/instituciones/sin-informacion/; every institution keeps its page, so the
+links that kind and region pages, parents and search make stay valid."""
 
 from __future__ import annotations
 
@@ -10,12 +17,33 @@ from ..urls import unique_slugs
 from . import obras
 
 PER_PAGE = 150          # institutions per directory page
+UNLISTED_PER_PAGE = 150
 LATEST = 8              # items of each kind shown on an institution's page
 NEWS_PER_PAGE = 20
 
 
 def _inst_fp(inst) -> str:
     return repr(inst)
+
+
+def split_directory(site) -> tuple[list, list]:
+    """(institutions with something to show, the others), both A-Z; computed once."""
+    cached = getattr(site, "_directory_split", None)
+    if cached is not None:
+        return cached
+    idx = site.idx
+
+    def own(inst) -> bool:
+        return bool(idx.datasets_of(inst.id) or idx.news_by_inst.get(inst.id)
+                    or idx.consultations_by_inst.get(inst.id)
+                    or idx.transparency_by_inst.get(inst.id) or inst.website
+                    or inst.participation or any(site.transparency_links(inst).values()))
+
+    shown = {i.id for i in idx.directory if own(i)}
+    shown |= {i.parent for i in idx.directory if i.id in shown and i.parent}
+    site._directory_split = ([i for i in idx.directory if i.id in shown],
+                             [i for i in idx.directory if i.id not in shown])
+    return site._directory_split
 
 
 def write(site) -> None:
@@ -41,12 +69,16 @@ def _letters(directory: list, per_page: int) -> list[tuple[str, str]]:
 
 
 def _directory(site) -> None:
-    idx = site.idx
-    letters = _letters(idx.directory, PER_PAGE)
-    site.sink.paginated("instituciones/", idx.directory, PER_PAGE, "institutions",
-                        fingerprint_of=_inst_fp, fingerprint=[l for pair in letters for l in pair],
+    listed, unlisted = split_directory(site)
+    letters = _letters(listed, PER_PAGE)
+    site.sink.paginated("instituciones/", listed, PER_PAGE, "institutions",
+                        fingerprint_of=_inst_fp,
+                        fingerprint=[*(x for pair in letters for x in pair), str(len(unlisted))],
                         letters=letters, group=None, group_label=None,
-                        counts=_counts(site))
+                        counts=_counts(site), unlisted=len(unlisted))
+    site.sink.paginated("instituciones/sin-informacion/", unlisted, UNLISTED_PER_PAGE,
+                        "institutions_unlisted", fingerprint_of=_inst_fp,
+                        fingerprint=(str(len(listed)),), listed=len(listed))
 
 
 def _counts(site) -> dict[str, int]:
@@ -87,6 +119,7 @@ def _institution(site, inst) -> None:
                    today.isoformat() if consultations else "",
                    *(site.fp(c) for c in consultations),
                    str(len(entries)), *(site.fp(e) for e in entries[:LATEST]),
+                   *(f"{k}\x1e{len(v)}" for k, v in model.registers_index().kinds_of(inst.id)),
                    board(site).fingerprint(inst.id), model.changes.institution_digest(inst.id),
                    repr(obras_summary))
     site.sink.page(
