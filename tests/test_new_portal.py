@@ -35,7 +35,10 @@ def test_new_portal_removes_the_demo_and_the_site_still_builds(checkout, tmp_pat
     assert sorted(p.name for p in data.iterdir()) == ["institutions.yaml", "sources"]
     assert list((data / "sources").iterdir()) == []
     institutions, mappings = read_registry(data / "institutions.yaml")
-    assert len(institutions) == 72 and mappings == {}
+    bundled, _ = read_registry(ROOT / "content" / "data" / "institutions.yaml")
+    kept = [i.id for i in bundled if i.kind not in new_portal.DEMO_KINDS]
+    assert len(bundled) - len(kept) >= 10                  # the foreign and demo bodies
+    assert [i.id for i in institutions] == kept and mappings == {}
     assert not {i.kind for i in institutions} & new_portal.DEMO_KINDS
     text = (data / "institutions.yaml").read_text()
     assert text.startswith("# Registro de instituciones del portal")   # comments kept

@@ -77,14 +77,14 @@ FIRST = [
     ("Nace el portal de gobierno abierto", {}, "/noticias/nace-el-portal/"),
     ("Campaña de invierno", {}, "https://salud.example/noticias/campana-invierno"),
     ("Audiencia sobre licencias médicas", {},
-     "/transparencia/ministerio-de-salud/#registro-a-001"),
+     "/transparencia/ministerio-de-salud/audiencia/a-001/"),
     ("Servicio Electoral", {}, "/instituciones/servicio-electoral/"),
     # a plural or a singular of a title word
     ("permiso", {}, "/datos/permisos-de-edificacion/"),
     ("presupuestos", {}, "/datos/presupuesto-2026/"),
     ("licitacion adjudicada", {}, "/datos/licitaciones-adjudicadas/"),
     ("camion", {}, "/datos/camiones-recoleccion/"),
-    ("ambulancia", {}, "/transparencia/ministerio-de-salud/#registro-a-002"),
+    ("ambulancia", {}, "/transparencia/ministerio-de-salud/audiencia/a-002/"),
     ("talleres periodistas", {}, "/eventos/taller/"),
     # words without their accents (and ñ written n)
     ("informacion vacunacion", {}, "/datos/vacunacion-influenza/"),
