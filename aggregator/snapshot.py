@@ -18,7 +18,6 @@ import hashlib
 import marshal
 import os
 import re
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,12 +40,18 @@ from .records import (
     record_from_trusted,
 )
 from .registry import institution_from_dict
+from .reparse import (
+    VALIDATED,
+    parse_changed,
+    pointer,
+    record_chunks,
+    remember,
+    unchanged_since_last_read,
+)
 
 SCHEMA_VERSION = 1
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# Key of the validated records in a parse-cache entry (never a key of a YAML file).
-VALIDATED = "__validated_records_v1__"
 
 
 def default_cache_dir() -> Path:
@@ -279,15 +284,15 @@ def read_validated(path: Path, cache_dir: Path | None = None, raw: bytes | None 
     each record's `to_dict()` (what the records are built from; a reader that
     needs a few fields of 100,000 records reads them here). `raw` and `stat`:
     the file's bytes and [size, mtime_ns] when the caller already has them."""
-    pointer = _pointer(cache_dir, path)
+    note = pointer(cache_dir, path)
     stat = stat or file_stat(path)
-    doc = _unchanged_since_last_read(pointer, stat) if raw is None else None
+    doc = unchanged_since_last_read(note, stat) if raw is None else None
     if doc is None:
-        doc = _read_and_remember(path, cache_dir, pointer, stat, raw)
+        doc = _read_and_remember(path, cache_dir, note, stat, raw)
     return doc
 
 
-def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
+def _read_and_remember(path: Path, cache_dir: Path | None, note: Path | None,
                        stat: list, raw: bytes | None = None) -> dict:
     try:
         raw = path.read_bytes() if raw is None else raw
@@ -302,7 +307,7 @@ def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
             doc = None
     chunks = record_chunks(raw)
     if not (isinstance(doc, dict) and VALIDATED in doc):
-        doc = _parse_changed(path, raw, chunks, pointer)
+        doc = parse_changed(path, raw, chunks, note, _validate_source)
         if doc is None:
             try:
                 parsed = yamlio.loads(raw, path)
@@ -310,127 +315,8 @@ def _read_and_remember(path: Path, cache_dir: Path | None, pointer: Path | None,
                 raise SnapshotError(str(exc)) from None
             doc = _validate_source(path, parsed)
         doc = _store(cached, doc)
-    _remember(pointer, cached, chunks, doc, stat, path)
+    remember(note, cached, chunks, doc, stat, path)
     return doc
-
-
-# -- re-reading a changed file: only the records whose text changed ---------
-#
-# The aggregator rewrites a whole source file when one record changes, and a
-# 10,000-record file takes seconds to parse. The writer lays files out as
-# `records:` then one `- id: ...` item per record at column 0, so the text of
-# each record can be cut out and compared with the previous version's: the
-# records whose text is the same are taken from the previous parse, only the
-# others are parsed. Files laid out otherwise are parsed whole.
-
-_RECORDS = b"\nrecords:\n- id: "
-_ITEM = b"\n- id: "
-
-
-def record_chunks(raw: bytes) -> list[bytes] | None:
-    """The YAML text of each record (without its leading '- id: '), as the
-    snapshot writer lays a file out; None when the file is laid out otherwise."""
-    start = raw.find(_RECORDS)
-    if start < 0:
-        return None
-    chunks = raw[start + len(_RECORDS):].split(_ITEM)
-    if chunks[-1].endswith(b"\n"):     # the last one should not differ for that
-        chunks[-1] = chunks[-1][:-1]
-    return chunks
-
-
-def _chunk_key(chunk: bytes) -> bytes:
-    return hashlib.blake2b(chunk, digest_size=12).digest()
-
-
-def pointer_path(path: Path) -> Path:
-    return path.resolve()
-
-
-def _pointer(cache_dir: Path | None, path: Path) -> Path | None:
-    if cache_dir is None:
-        return None
-    name = hashlib.blake2b(str(pointer_path(path)).encode(), digest_size=12).hexdigest()
-    return Path(cache_dir) / "parse" / "by-path" / f"{name}.marshal"
-
-
-def _remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | None,
-              doc: dict, stat: list, path: Path) -> None:
-    """Note, for this path, the parse-cache entry that holds its records, the
-    file's size and time (an untouched file is then not even read: the
-    snapshot writer replaces files, so a new version has a new time), and each
-    record's text key for the next version of the file."""
-    if pointer is None or cached is None:
-        return
-    if time.time_ns() - stat[1] < RACY_NS:
-        stat = None     # written just now: another write could keep size and time
-    keys = None
-    if chunks is not None and len(chunks) == len(doc[VALIDATED]):
-        keys = [_chunk_key(c) for c in chunks]
-    try:
-        # The file's path: the pruner keeps what existing files point at (cache_prune.py).
-        yamlio.write_atomic(pointer, marshal.dumps(
-            {"entry": cached.name, "keys": keys, "stat": stat,
-             "path": str(pointer_path(path))}), durable=False)
-    except OSError:
-        pass
-
-
-# A file modified less than this before it was read is not trusted by its size and
-# time (file times are coarse: two quick writes of the same size can share one).
-RACY_NS = 2_000_000_000
-
-
-def _pointed(pointer: Path | None) -> tuple[dict, Path] | None:
-    if pointer is None:
-        return None
-    try:
-        note = marshal.loads(pointer.read_bytes())
-        return note, pointer.parent.parent / note["entry"]
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
-        return None
-
-
-def _unchanged_since_last_read(pointer: Path | None, stat: list) -> dict | None:
-    found = _pointed(pointer)
-    if found is None or found[0].get("stat") != stat:
-        return None
-    try:
-        doc = marshal.loads(found[1].read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    return doc if isinstance(doc, dict) and VALIDATED in doc else None
-
-
-def _parse_changed(path: Path, raw: bytes, chunks: list[bytes] | None,
-                   pointer: Path | None) -> dict | None:
-    """The validated document of a changed file, parsing only the records whose
-    text changed since the version cached last; None when that is not possible
-    (no earlier version, another layout, any surprise): parse the whole file."""
-    found = _pointed(pointer)
-    if chunks is None or found is None or not found[0].get("keys"):
-        return None
-    try:
-        keys = found[0]["keys"]
-        previous = marshal.loads(found[1].read_bytes())[VALIDATED]
-        if len(previous) != len(keys):
-            return None
-        known = dict(zip(keys, previous))
-        head = raw[:raw.find(_RECORDS)] + b"\nrecords: []\n"
-        doc = _validate_source(path, yamlio.loads(head, path))
-        records = doc[VALIDATED]
-        for chunk in chunks:
-            rec = known.get(_chunk_key(chunk))
-            if rec is None:
-                item = yamlio.loads(b"- id: " + chunk, path)
-                if not (isinstance(item, list) and len(item) == 1
-                        and isinstance(item[0], dict)):
-                    return None
-                rec = record_from_dict(item[0]).to_dict()
-            records.append(rec)
-        return doc
-    except Exception:  # noqa: BLE001 - the whole-file parse reports real errors
-        return None
 
 
 def _str(v: Any) -> str | None:

@@ -33,9 +33,8 @@ from typing import NamedTuple
 
 from .. import snapshot, yamlio
 from ..records import Institution
+from ..reparse import RACY_NS, VALIDATED
 from ..snapshot import (
-    RACY_NS,
-    VALIDATED,
     SnapshotError,
     load_yaml_cached,
     read_registry,

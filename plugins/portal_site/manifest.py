@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from aggregator import yamlio
-from aggregator.snapshot import default_cache_dir, record_chunks
+from aggregator.reparse import record_chunks
+from aggregator.snapshot import default_cache_dir
 
 SCHEME = "portal-manifest-v1"
 
@@ -42,7 +43,7 @@ def record_fingerprint(record: Any) -> str:
 
 def chunk_digests(raw: bytes) -> list[tuple[bytes, str]] | None:
     """(start, fingerprint) of each record's own YAML text, as the snapshot writer
-    lays a file out (aggregator.snapshot.record_chunks): hashing bytes is ten
+    lays a file out (aggregator.reparse.record_chunks): hashing bytes is ten
     times cheaper than walking the objects. None when the file is laid out
     otherwise (another tool wrote it)."""
     chunks = record_chunks(raw)

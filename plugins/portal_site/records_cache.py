@@ -25,7 +25,8 @@ from pathlib import Path
 
 from aggregator import yamlio
 from aggregator.records import Dataset
-from aggregator.snapshot import RACY_NS, SourceFile
+from aggregator.reparse import RACY_NS
+from aggregator.snapshot import SourceFile
 
 from .indexes import dataset_formats
 from .light import from_light, to_light
