@@ -30,6 +30,7 @@ from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
+from .scorecard import board
 from .sections import (
     calendars,
     catalog,
@@ -153,9 +154,13 @@ class PortalGenerator(Generator):
         skip = set() if chosen is True else {
             m for name, m in EXPORTS.items() if not chosen or name not in chosen}
         exports = [m for m in SECTIONS if m in EXPORTS.values() and m not in skip]
-        # The exports in a second process, beside the pages (exports_process.py).
-        self.beside = (ExportsProcess(self, exports)
-                       if exports and wanted(self.settings, autoreloading()) else None)
+        # The exports in a second process, beside the pages (exports_process.py);
+        # what both processes read is made once, before the fork.
+        self.beside = None
+        if exports and wanted(self.settings, autoreloading()):
+            self.site.item_fps()
+            board(self.site)
+            self.beside = ExportsProcess(self, exports)
         for section in SECTIONS:
             if section in skip:
                 continue
