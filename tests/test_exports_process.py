@@ -8,6 +8,7 @@ import filecmp
 import marshal
 import os
 import re
+import threading
 from pathlib import Path
 
 from conftest import ROOT, build_site
@@ -81,6 +82,7 @@ def test_a_failure_in_the_exports_process_stops_the_build(tmp_path):
 def test_one_cpu_or_the_setting_keeps_one_process(monkeypatch):
     from plugins.portal_site.exports_process import wanted
     monkeypatch.delenv("PORTAL_PARALLEL_EXPORTS", raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)     # pytest may run others
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     assert wanted({}, autoreload=False)
     assert not wanted({"PORTAL_PARALLEL_EXPORTS": False}, autoreload=False)
@@ -88,5 +90,8 @@ def test_one_cpu_or_the_setting_keeps_one_process(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert not wanted({}, autoreload=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)   # a fork copies one thread
+    assert not wanted({}, autoreload=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setenv("PORTAL_PARALLEL_EXPORTS", "0")
     assert not wanted({"PORTAL_PARALLEL_EXPORTS": True}, autoreload=False)

@@ -16,7 +16,8 @@ pieces kept between builds are their own store (`exportfragments-*.marshal`),
 saved by the process that made them.
 
 Off with `PORTAL_PARALLEL_EXPORTS = False`, on a machine with one CPU, where
-`os.fork` is missing, and under `make devserver`.
+`os.fork` is missing, under `make devserver`, and if the build ever runs another
+thread at that point.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 import traceback
 from itertools import islice
 
@@ -37,7 +39,10 @@ def wanted(settings: dict, autoreload: bool) -> bool:
     setting = os.environ.get("PORTAL_PARALLEL_EXPORTS", settings.get("PORTAL_PARALLEL_EXPORTS", True))
     if str(setting).lower() in ("0", "false", "no", "off", ""):
         return False
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and not autoreload
+    # A fork copies only the calling thread: a lock another thread holds (logging's)
+    # would stay held in the copy. The build has no other thread; if one appears, fork not.
+    return (hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and not autoreload
+            and threading.active_count() == 1)
 
 
 class _Marks:
