@@ -15,18 +15,23 @@ manifest are the same either way (tests/test_exports_process.py). The exports'
 pieces kept between builds are their own store (`exportfragments-*.marshal`),
 saved by the process that made them.
 
+A fork copies only the calling thread, and Pelican runs another one during the
+build (rich's "Generating..." spinner, which holds the console's lock while it
+draws, and redirects sys.stdout and sys.stderr through that console). So the
+second process writes through output streams and a log handler of its own, on
+the same file descriptors, and never touches a lock that thread may have held.
+
 Off with `PORTAL_PARALLEL_EXPORTS = False`, on a machine with one CPU, where
-`os.fork` is missing, under `make devserver`, and if the build ever runs another
-thread at that point.
+`os.fork` is missing, and under `make devserver`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import sys
 import tempfile
-import threading
 import traceback
 from itertools import islice
 
@@ -39,10 +44,7 @@ def wanted(settings: dict, autoreload: bool) -> bool:
     setting = os.environ.get("PORTAL_PARALLEL_EXPORTS", settings.get("PORTAL_PARALLEL_EXPORTS", True))
     if str(setting).lower() in ("0", "false", "no", "off", ""):
         return False
-    # A fork copies only the calling thread: a lock another thread holds (logging's)
-    # would stay held in the copy. The build has no other thread; if one appears, fork not.
-    return (hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and not autoreload
-            and threading.active_count() == 1)
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and not autoreload
 
 
 class _Marks:
@@ -60,6 +62,19 @@ class _Marks:
         self.exports = len(site.exports.exports)
         self.urls = len(site.sink.urls)
         self.timings = len(gen.timings)
+
+
+def _own_output() -> None:
+    """New stdout, stderr and log handler on the same descriptors: the parent's go
+    through a console whose lock a thread absent from this process may hold."""
+    sys.stdout = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")
+    sys.stderr = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="replace")
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root.addHandler(handler)
 
 
 def _tail(d: dict, start: int) -> list:
@@ -84,6 +99,7 @@ class ExportsProcess:
 
     def _child(self, marks: _Marks) -> None:
         gen, code = self.gen, 0
+        _own_output()
         try:
             for section in self.sections:
                 gen._run(section)
