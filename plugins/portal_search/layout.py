@@ -37,7 +37,7 @@ from .text import fold, stem_key, stopwords
 FORMAT = 1
 FIRST = 128          # documents in a word's first block
 INLINE = 24          # postings this short live in the shard itself
-SHARD_BYTES = 16_000  # target size of a shard, raw
+SHARD_BYTES = 8_000  # target size of a shard, raw (about 3.5 KB gzipped)
 CHUNK = 8            # result metadata: documents per file
 GROUP = 2048         # documents per chunk folder (one hash in the root)
 INLINE_FILTER_VALUES = 64   # a longer filter dictionary gets its own file
@@ -168,10 +168,20 @@ def _cut_before(folded: str, entry: int, size: int, shard_bytes: int) -> bool:
     own shard and not the cuts after it (content-defined chunking)."""
     if size < shard_bytes // 4:
         return False
-    if size >= 3 * shard_bytes:
+    if size >= 2 * shard_bytes:
         return True
     h = int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "big")
     return h / 2**64 < entry / shard_bytes
+
+
+def _entry_bytes(folded: str, word: str, df: int, first: int, new_stem: str | None) -> int:
+    """About the bytes a word takes in its shard (as _shard writes it): its entry,
+    its inline postings or its blocks' names, and its stem group's row if it
+    starts one. Shards are cut by these sizes: an estimate that falls short
+    makes shards (and a query's first download) larger than SHARD_BYTES."""
+    refs = df * 16 if df <= min(INLINE, first) else 17 * len(block_sizes(df, first))
+    size = len(folded) + (len(word) + 3 if word != folded else 1) + len(str(df)) + 14 + refs
+    return size + (len(new_stem) + 24 if new_stem is not None else 0)
 
 
 def _group_row(stem: str, ws: list[str], corpus: Corpus, out: _Recorder, first: int) -> list:
@@ -221,10 +231,9 @@ def write_shards(corpus: Corpus, files: Files, enc: Encoded, first: int,
     vocab = [(f, w, stem_key(f)) for f, w in vocab]
     allowed = _cuts([s for _, _, s in vocab])
     ranges, start, size = [], 0, 0
-    for i, (f, w, _) in enumerate(vocab):
-        df = len(corpus.terms[w].docs)
-        entry = len(f) + len(w) + 14 + (df * 16 if df <= min(INLINE, first) else 13 * len(
-            block_sizes(df, first)))
+    for i, (f, w, stem) in enumerate(vocab):
+        entry = _entry_bytes(f, w, len(corpus.terms[w].docs), first,
+                             stem if not i or vocab[i - 1][2] != stem else None)
         if i in allowed and _cut_before(f, entry, size, shard_bytes):
             ranges.append((start, i))
             start, size = i, 0
