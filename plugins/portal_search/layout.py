@@ -54,8 +54,11 @@ def name_of(content: bytes) -> str:
     return name
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _JSON(value).encode()
 
 
 class Files:
@@ -63,21 +66,33 @@ class Files:
     content's hash) is already there is left alone: it holds the same bytes.
     `paths` lists every file of this index; `written`, the bytes written."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, present: set[str] | None = None):
         self.folder = folder
         self.paths: set[str] = set()
         self.written = 0
         self.files_written = 0
+        # The files there when the build began (store.py lists them): no stat
+        # per file, and each folder made once (17,000 files at 100,000 datasets).
+        self.present = present
+        self.folders: set[str] = set()
 
     def write(self, rel: str, content: bytes) -> None:
-        self.paths.add(rel)
-        path = self.folder / rel
-        if path.exists():
+        if rel in self.paths:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
+        self.paths.add(rel)
+        if self.present is None:
+            if (self.folder / rel).exists():
+                return
+        elif rel in self.present:
+            return
+        parent, _, name = rel.rpartition("/")
+        if parent not in self.folders:
+            (self.folder / parent).mkdir(parents=True, exist_ok=True)
+            self.folders.add(parent)
+        tmp = self.folder / parent / f".{name}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(content)
+        os.replace(tmp, self.folder / rel)
         self.written += len(content)
         self.files_written += 1
 
@@ -188,7 +203,7 @@ def _group_row(stem: str, ws: list[str], corpus: Corpus, out: _Recorder, first: 
     """[stem, documents, counts file or 0]. A group whose postings all fit in
     first blocks has no counts file: the script counts them."""
     lists = [corpus.terms[w].docs for w in ws]
-    docs = lists[0] if len(ws) == 1 else sorted(set(chain.from_iterable(lists)))
+    docs = lists[0] if len(ws) == 1 else set(chain.from_iterable(lists))
     if max(map(len, lists)) <= first:
         return [stem, len(docs), 0]
     return [stem, len(docs), out.put("c", _json(counts(docs, corpus.gids, FILTER_KEYS)), "json")]
