@@ -73,6 +73,10 @@ PORTAL_SOURCE_NAMES = {}
 # the site without them, a list only some ("dcat", "datasets": data.json and
 # datasets.csv, "csv": the other sections' CSV, "ical"): only the benchmarks do.
 PORTAL_EXPORTS = True
+# The exports made by a second process beside the pages (a fork, on machines with more
+# than one CPU; not under `make devserver`): the same files, in less time. False: one
+# process (also the environment variable PORTAL_PARALLEL_EXPORTS=0).
+PORTAL_PARALLEL_EXPORTS = True
 # Datasets per file of /catalogo/dcat.ttl and dcat.jsonld (more: dcat-pagina-2.ttl...).
 PORTAL_DCAT_PAGE_SIZE = 1000
 # Contact of the portal's operator, the contactPoint of every dataset in DCAT-AP and

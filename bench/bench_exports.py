@@ -9,7 +9,9 @@ cache, fresh output folder and build cache; `PORTAL_EXPORTS` off (reference) or
 on. Each export's seconds and memory come from the build's own timings
 (PORTAL_BUILD_TIMINGS: seconds per section, the process's peak after each).
 Goal at 100k: all exports add <= 20% to the full build and stay within its
-memory goal (2 GB).
+memory goal (2 GB). The build with exports runs twice over: as shipped, the
+exports made by a second process beside the pages (`PORTAL_PARALLEL_EXPORTS`),
+and in one process; each export's seconds come from the one-process build.
 
     python -m bench --only bench_exports --scale 100000
 """
@@ -52,9 +54,25 @@ def _conf(ctx, exports) -> Path:
     return path
 
 
-def _env(data: Path, cache: Path) -> dict:
+def _env(data: Path, cache: Path, parallel: bool = True) -> dict:
     return {"PORTAL_DATA": str(data), "PORTAL_CACHE": str(cache), "PORTAL_TODAY": TODAY,
-            "PORTAL_SEARCH_INDEX": "0", "PORTAL_BUILD_TIMINGS": "1"}
+            "PORTAL_SEARCH_INDEX": "0", "PORTAL_BUILD_TIMINGS": "1",
+            "PORTAL_PARALLEL_EXPORTS": "1" if parallel else "0"}
+
+
+# (key, PORTAL_EXPORTS, exports beside the pages)
+KINDS = [("none", False, True), ("one", True, False), ("all", True, True)]
+
+
+def _added(m, base) -> str:
+    return (f"{100 * (m.seconds - base.seconds) / base.seconds:+.1f}% "
+            f"(cpu {100 * (m.cpu - base.cpu) / base.cpu:+.1f}%)")
+
+
+def _beside_peak(stderr: str) -> int:
+    """The second process's peak (MB): the last of its sections' timings."""
+    peaks = re.findall(r"\(peak (\d+) MB\) \[beside\]", stderr)
+    return int(peaks[-1]) if peaks else 0
 
 
 _TIMING = re.compile(r"(\w+) \d+ in ([\d.]+)s(?: \(cpu [\d.]+s\))?(?: \(peak (\d+) MB\))?")
@@ -89,16 +107,18 @@ def run(ctx) -> None:
         _check(_run([PY, "-m", "bench.bench_snapshot", "--load", str(data),
                      "--cache", str(cache)], {}), "cache warm-up")
         measured = {}
-        for key, exports in [("none", False), ("all", True)] * RUNS:
+        for key, exports, beside in KINDS * RUNS:
             shutil.rmtree(cache / "build", ignore_errors=True)
             out = runs.folder(key)
-            m = _measure(_pelican(out, _conf(ctx, exports)), env, f"build, exports {key}")
+            m = _measure(_pelican(out, _conf(ctx, exports)), _env(data, cache, beside),
+                         f"build, exports {key}")
             # Best of two of each, alternated (the machine is shared).
             if key not in measured or m.seconds < measured[key][0].seconds:
                 measured[key] = (m, out)
         base, _ = measured["none"]
+        one, _ = measured["one"]
         full, full_out = measured["all"]
-        sections = _sections(full.stderr)
+        sections = _sections(one.stderr)
         previous_peak = sections.get("status", (0, 0))[1]      # the section before them
         for fam, label in FAMILIES:
             seconds, peak = sections.get(SECTION[fam], (float("nan"), 0))
@@ -111,9 +131,12 @@ def run(ctx) -> None:
                 rows.append((f"{scale:,}", "  of which writing the per-dataset files",
                              f"{files_s:.1f}", f"{100 * files_s / base.seconds:.1f}%", "", ""))
         files = _export_files(_stamps(full_out), full_out)
-        total_rows.append((f"{scale:,}", f"{base.seconds:.1f}", f"{base.peak_rss_mb:,.0f}",
-                           f"{full.seconds:.1f}", f"{full.peak_rss_mb:,.0f}",
-                           f"{100 * (full.seconds - base.seconds) / base.seconds:+.1f}%",
+        total_rows.append((f"{scale:,}", f"{base.seconds:.1f} (cpu {base.cpu:.1f})",
+                           f"{base.peak_rss_mb:,.0f}",
+                           f"{one.seconds:.1f} (cpu {one.cpu:.1f})", _added(one, base),
+                           f"{one.peak_rss_mb:,.0f}",
+                           f"{full.seconds:.1f} (cpu {full.cpu:.1f})", _added(full, base),
+                           f"{full.peak_rss_mb:,.0f} + {_beside_peak(full.stderr):,}",
                            f"{len(files):,}", f"{_size(files):,.0f}"))
         # Nothing changed: the same output folder and cache, built again. First a
         # build that leaves the manifest of this folder (the later runs removed it).
@@ -135,11 +158,13 @@ def run(ctx) -> None:
     runs.clean()
     say("  Full build with every export against the same build without any (fresh output "
         "and build cache, warm parse cache, search plugin off; "
-        f"best of {RUNS} each, alternated):")
-    table(total_rows, ("datasets", "no exports s", "no exports RSS MB", "all exports s",
-                       "all exports RSS MB", "exports add", "export files", "export MB"))
-    say("  Each export in that build (its section's seconds, share of the build without "
-        "exports; the process's peak after it and what it added to the peak):")
+        f"best of {RUNS} each, alternated; wall seconds, cpu of every process; RSS of the "
+        "build, + its second process's when the exports run beside the pages):")
+    table(total_rows, ("datasets", "no exports s", "RSS MB", "one process s", "exports add",
+                       "RSS MB", "beside the pages s", "exports add", "RSS MB",
+                       "export files", "export MB"))
+    say("  Each export in the one-process build (its section's seconds, share of the build "
+        "without exports; the process's peak after it and what it added to the peak):")
     table(rows, ("datasets", "export", "seconds", "% of build", "peak MB", "peak +MB"))
     say("  Rebuild with nothing changed (all exports on):")
     table(rebuild_rows, ("datasets", "rebuild s", "export sections s",

@@ -19,7 +19,7 @@ EXPORT_FILES = ["catalogo/dcat.ttl", "catalogo/dcat.jsonld", "catalogo/data.json
                 "catalogo/transparencia.csv", "catalogo/noticias.csv",
                 "participacion/consultas.ics", "eventos/eventos.ics",
                 "catalogo/obras.csv", "catalogo/obras.geojson"]
-SETTINGS = ["PORTAL_EXPORTS", "PORTAL_DCAT_PAGE_SIZE", "PORTAL_CONTACT", "PORTAL_DATAJSON_CODES"]
+SETTINGS = ["PORTAL_EXPORTS", "PORTAL_PARALLEL_EXPORTS", "PORTAL_DCAT_PAGE_SIZE", "PORTAL_CONTACT", "PORTAL_DATAJSON_CODES"]
 
 
 @pytest.fixture(scope="module")

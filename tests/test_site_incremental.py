@@ -155,7 +155,7 @@ def test_a_failed_build_leaves_no_manifest_to_trust(tmp_path):
     theme, conf = _theme_copy(tmp_path)
     _build(data, out, conf=conf)
     manifests = [p for p in (tmp_path / "cache" / "build").glob("*.marshal")
-                 if not p.name.startswith(("fragments-", "records"))]
+                 if not p.name.startswith(("fragments-", "exportfragments-", "records"))]
     assert len(manifests) == 1
     # A template that fails half-way through the portal's pages.
     broken = theme / "templates" / "institution.html"

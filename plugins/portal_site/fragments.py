@@ -1,7 +1,9 @@
 """Pieces of output made once per dataset and reused: its line in listings
 (`_dataset_item.html`), its entry in data.json and its row in datasets.csv.
 
-They are kept between builds in `.cache/build/fragments-<global>.marshal`, each
+They are kept between builds in `.cache/build/fragments-<global>.marshal` (the
+exports' pieces in `exportfragments-<global>.marshal`: the exports may be made
+by another process, plugins/portal_site/exports_process.py), each
 with the fingerprint of the dataset it was made from; the file is named by the
 global fingerprint (templates, code, settings), so a theme change starts afresh
 while two configurations built in turn keep their own (the last few are kept).
@@ -38,8 +40,9 @@ DELTA_SHARE = 10      # the store is rewritten whole when the delta passes 1/10 
 
 
 class FragmentStore:
-    def __init__(self, cache_dir: Path, global_fp: str):
-        self.path = Path(cache_dir) / "build" / f"fragments-{global_fp}.marshal"
+    def __init__(self, cache_dir: Path, global_fp: str, name: str = "fragments"):
+        self.name = name
+        self.path = Path(cache_dir) / "build" / f"{name}-{global_fp}.marshal"
         self.delta_path = self.path.with_name(self.path.name + ".delta")
         self.global_fp = global_fp
         self._entries: dict[str, list] | None = None    # read when first needed
@@ -109,7 +112,7 @@ class FragmentStore:
             # whose stale entries are only rendered again.
             self.delta_path.unlink(missing_ok=True)
             self._write(self.path, self._entries)
-            stores = sorted(self.path.parent.glob("fragments-*.marshal"),
+            stores = sorted(self.path.parent.glob(f"{self.name}-*.marshal"),
                             key=lambda p: p.stat().st_mtime, reverse=True)
             for old in stores[KEEP:]:
                 old.unlink()

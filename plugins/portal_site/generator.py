@@ -22,6 +22,7 @@ from aggregator.snapshot import SnapshotError, default_cache_dir, source_files
 from aggregator.transparency import PatternError, patterns_from_settings
 
 from . import light
+from .exports_process import ExportsFailed, ExportsProcess, wanted
 from .filters import filters_for, today
 from .fragments import FragmentStore
 from .indexes import build_indexes, initial
@@ -29,6 +30,7 @@ from .manifest import Manifest, global_fingerprint
 from .model import SiteModel
 from .navigation import NavigationError, check_links
 from .records_cache import FORMATS, RecordCache
+from .scorecard import board
 from .sections import (
     calendars,
     catalog,
@@ -132,7 +134,8 @@ class PortalGenerator(Generator):
             extra=[repr(self.context["footer_pages"]), self.context["THEME_CSS"]])
         self.manifest = Manifest(self.output_path, global_fp)
         self.store = FragmentStore(default_cache_dir(), global_fp)
-        self.site = Site(self, writer, self.manifest, self.store)
+        self.export_store = FragmentStore(default_cache_dir(), global_fp, "exportfragments")
+        self.site = Site(self, writer, self.manifest, self.store, self.export_store)
         self.writer = writer
         # The theme's static files (THEME_STATIC_PATHS is empty in pelicanconf.py:
         # Pelican would copy them again on every build).
@@ -150,9 +153,21 @@ class PortalGenerator(Generator):
         chosen = self.settings.get("PORTAL_EXPORTS", True)
         skip = set() if chosen is True else {
             m for name, m in EXPORTS.items() if not chosen or name not in chosen}
+        exports = [m for m in SECTIONS if m in EXPORTS.values() and m not in skip]
+        # The exports in a second process, beside the pages (exports_process.py);
+        # what both processes read is made once, before the fork.
+        self.beside = None
+        if exports and wanted(self.settings, autoreloading()):
+            self.site.item_fps()
+            board(self.site)
+            self.beside = ExportsProcess(self, exports)
         for section in SECTIONS:
-            if section not in skip:
-                self._run(section)
+            if section in skip:
+                continue
+            if self.beside is not None and section in exports:
+                self.beside.mark_slot()
+                continue
+            self._run(section)
         # Connected after this generator's own pages: a receiver costs on every write.
         signals.content_written.connect(self._content_written)
         signals.finalized.connect(self._finalized)
@@ -177,6 +192,12 @@ class PortalGenerator(Generator):
         signals.content_written.disconnect(self._content_written)
         signals.finalized.disconnect(self._finalized)
         self.site.extra_pages = self.written_elsewhere
+        if self.beside is not None:
+            beside, self.beside = self.beside, None
+            try:
+                beside.join()
+            except ExportsFailed as exc:
+                stop_build(str(exc))
         for section in FINAL:
             self._run(section)
         self._check_collisions()
@@ -184,6 +205,7 @@ class PortalGenerator(Generator):
         removed = self.manifest.remove_stale()
         self.manifest.save()
         self.store.save(ds.id for ds in self.model.datasets)
+        self.export_store.save(ds.id for ds in self.model.datasets)   # no-op if made beside
         self.records.save()
         # A build ends the process: collecting millions of records at exit costs
         # seconds for nothing. A devserver lives on, and collects between builds.

@@ -43,7 +43,7 @@ def line_fp(record_fp: str, slug: str, institution_name: str) -> str:
 
 
 class Site:
-    def __init__(self, generator, writer, manifest, fragments):
+    def __init__(self, generator, writer, manifest, fragments, export_fragments=None):
         self.generator = generator
         self.settings = generator.settings
         self.context = generator.context
@@ -52,6 +52,7 @@ class Site:
         self.today = self.model.today
         self.manifest = manifest
         self.fragments = fragments          # FragmentStore (kept between builds)
+        self.export_fragments = export_fragments or fragments     # data.json, CSV pieces
         self.sink = Sink(generator, writer, manifest)
         self.articles = list(self.context.get("articles") or [])
         self.pages = list(self.context.get("pages") or [])

@@ -163,7 +163,7 @@ def _csv_row(model, base: str, formats: dict, ds, _ctx=None) -> str:
 
 def _pieces(site, kind: int, make, ctx=None) -> list[str]:
     """Each dataset's piece, from the fragment store when its dataset is unchanged."""
-    model, store, base, formats = site.model, site.fragments, _base(site), site.idx.formats
+    model, store, base, formats = site.model, site.export_fragments, _base(site), site.idx.formats
     fps, get = site.item_fps(), store.entries.get
     out = [e[kind] if (e := get(ds.id)) is not None and e[0] == fps[ds.id] else None
            for ds in model.datasets]

@@ -68,10 +68,15 @@ def _participation(site) -> bytes:
                            if x)
         text = f"{labels[idx.status[c.id]]}. {dates}. {excerpt(c.description_html, 500)}"
         when = _when(c.start)
+        # Without a start date, "updated" is when its source was harvested: the
+        # feed writer would put the build's clock there, a new file every build.
+        source = model.snapshot.sources.get(c.source)
+        updated = when or _when(getattr(source, "harvested_at", None)) or _when(
+            site.today.isoformat())
         feed.add_item(title=c.title, link=link, description=text.strip(),
                       author_name=inst.name if inst else (c.publisher or
                                                           model.source_name(c.source)),
-                      pubdate=when, updateddate=when,
+                      pubdate=when, updateddate=updated,
                       unique_id=get_tag_uri(link, when) if when else link)
     return feed.writeString("utf-8").encode("utf-8")
 
