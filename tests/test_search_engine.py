@@ -129,31 +129,36 @@ def test_the_first_block_gives_the_best_documents(probe, snapshot_only):
 PAGES = """async ([q]) => {
   const m = await import(new URL('/theme/js/search-engine.js', location.href).href);
   const s = await m.openIndex(new URL('/search/', location.href)).search({q, filters: {}});
-  const pages = [];
+  const pages = [], budgeted = [];
   for (let more = true; more;) {
     const page = await s.results(pages.flat().length, 10);
     pages.push(page.items.map((r) => r.url));
+    budgeted.push(s.budgeted);
     if (pages.length === 1) pages.firstComplete = s.complete();
     more = page.more;
   }
-  return {pages, firstComplete: pages.firstComplete};
+  return {pages, budgeted, firstComplete: pages.firstComplete};
 }"""
 
 
 def test_common_words_page_by_page_each_match_once(probe, snapshot_only):
     """Several common words: the first page shows results before every block is
-    loaded; "Mostrar más" loads on (at most 32 first blocks' worth of postings a
-    page once it has results), and the pages together are every match, each once."""
+    loaded; "Mostrar más" loads on (at most 24 first blocks' worth of postings a
+    page once it has results: the sites here have blocks of 4), and the pages
+    together are every match, each once."""
     url, _, docs = snapshot_only["bundled"]
     probe.goto(url + "/buscar/")
-    incomplete = 0
+    incomplete = limited = 0
     for q in ("conjunto datos", "ministerio datos", "datos"):
         got = probe.page.evaluate(PAGES, [q])
         urls = [u for page in got["pages"] for u in page]
         assert got["pages"][0], q
         assert len(urls) == len(set(urls)) == brute(docs, q, {})["total"] > 10, q
         incomplete += got["firstComplete"] is False
+        assert max(got["budgeted"]) <= 24 * 4, (q, got["budgeted"])
+        limited += len(got["pages"]) > 1 and any(got["budgeted"])
     assert incomplete   # a first page was shown before every block was loaded
+    assert limited      # pages loaded blocks within their budget
 
 
 def test_normalization_is_the_same_in_python_and_javascript(probe, corpus_url):

@@ -41,11 +41,12 @@ def block_sizes(count: int, first: int) -> list[int]:
 def encode_block(keys: list[int], attrs: list) -> bytes:
     """`keys`: (document id << 8 | impact) of one block, sorted; attrs[id] = the
     document's attribute bytes."""
-    ids = array("I", [k >> 8 for k in keys])
+    docs = [k >> 8 for k in keys]
+    ids = array("I", docs)
     if sys.byteorder != "little":
         ids.byteswap()
     return b"".join((varint(len(keys)), ids.tobytes(), bytes([k & 255 for k in keys]),
-                     b"".join([attrs[k >> 8] for k in keys])))
+                     b"".join(map(attrs.__getitem__, docs))))
 
 
 def blocks_of(docs: array, impacts: array, attrs: list, first: int) -> list[bytes]:

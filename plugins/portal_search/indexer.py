@@ -120,6 +120,17 @@ def _weights(text: str, spec: tuple[float, float, float]) -> list[tuple[str, flo
 _shared_weights = lru_cache(maxsize=8192)(_weights)
 
 
+def _body_weights(text: str) -> dict[str, float]:
+    """The body's weights as a new dict: the largest field starts the document's
+    term weights, so its words are not added one by one (a build's hot path)."""
+    found = words(text)
+    if not found:
+        return {}
+    weight, b, ref = BODY
+    norm = weight / (1 - b + b * len(found) / ref)
+    return {word: n * norm for word, n in Counter(found).items()}
+
+
 def _filter_labels(doc: SearchDocument) -> list[list[str]]:
     """The document's values of each filter, in FILTER_KEYS order."""
     out = []
@@ -142,9 +153,12 @@ def meta_text(doc: SearchDocument) -> str:
 
 def row_of(doc: SearchDocument) -> bytes:
     """What a result shows: URL, title, type, institution, date, status, excerpt."""
-    return json.dumps([doc.url, doc.title, KIND_ORDER.index(doc.kind), doc.institution or "",
-                       doc.date or "", doc.status or "", excerpt_text(doc.body)],
-                      ensure_ascii=False, separators=(",", ":")).encode()
+    return _ROW_JSON([doc.url, doc.title, KIND_ORDER.index(doc.kind), doc.institution or "",
+                      doc.date or "", doc.status or "", excerpt_text(doc.body)]).encode()
+
+
+# One encoder for every row: json.dumps with options makes a new one per call.
+_ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def fingerprint(doc: SearchDocument) -> bytes:
@@ -155,10 +169,10 @@ def fingerprint(doc: SearchDocument) -> bytes:
 def contribution(doc: SearchDocument, filter_values: list[dict[str, int]]) -> Contribution:
     """Score one document; `filter_values` (label -> index per filter key) gets
     the labels it has not seen yet."""
-    tf: dict[str, float] = {}
+    tf = _body_weights(doc.body)
     for pairs in (_weights(f"{doc.title} {doc.own_terms}", TITLE),
                   _shared_weights(doc.institution_terms, INSTITUTION),
-                  _weights(doc.body, BODY), _shared_weights(meta_text(doc), META)):
+                  _shared_weights(meta_text(doc), META)):
         for word, x in pairs:
             tf[word] = tf.get(word, 0.0) + x
     day = day_number(doc.date)
@@ -206,6 +220,7 @@ class Corpus:
         self.dirty_values: set[int] = set()
         self.dirty_docs: set[int] = set()
         self._marks: tuple[dict, dict] | None = None
+        self.fresh = True   # every postings list is new: all dirty, named once in finish()
 
     @property
     def size(self) -> int:
@@ -221,6 +236,7 @@ class Corpus:
         self._marks = ({w: len(p.docs) for w, p in self.terms.items()},
                        {g: len(p.docs) for g, p in self.filter_postings.items()})
         self.dirty_terms, self.dirty_values, self.dirty_docs = set(), set(), set()
+        self.fresh = False
 
     def unchanged(self, doc_id: int, fp: bytes) -> bool:
         return doc_id < len(self.fps) and self.fps[doc_id] == fp
@@ -239,15 +255,16 @@ class Corpus:
                 p = terms[word] = Postings()
             p.docs.append(doc_id)
             p.impacts.append(impact)
-        self.dirty_terms.update(c.words)
         for gid in c.gids:
             p = self.filter_postings.get(gid)
             if p is None:
                 p = self.filter_postings[gid] = Postings()
             p.docs.append(doc_id)
             p.impacts.append(c.listing)
-        self.dirty_values.update(self.gids[doc_id])
-        self.dirty_values.update(c.gids)
+        if not self.fresh:
+            self.dirty_terms.update(c.words)
+            self.dirty_values.update(self.gids[doc_id])
+            self.dirty_values.update(c.gids)
         self.fps[doc_id], self.attrs[doc_id], self.rows[doc_id] = fp, c.attrs, c.row
         self.gids[doc_id] = c.gids
 
@@ -264,6 +281,8 @@ class Corpus:
                 column.pop()
         stale = self.dirty_docs | gone
         self.dirty_docs = stale
+        if self.fresh:
+            self.dirty_terms, self.dirty_values = set(self.terms), set(self.filter_postings)
         if self._marks is None or not stale:
             return
         for table, marks, dirty in ((self.terms, self._marks[0], self.dirty_terms),

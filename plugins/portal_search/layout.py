@@ -37,7 +37,7 @@ from .text import fold, stem_key, stopwords
 FORMAT = 1
 FIRST = 128          # documents in a word's first block
 INLINE = 24          # postings this short live in the shard itself
-SHARD_BYTES = 16_000  # target size of a shard, raw
+SHARD_BYTES = 8_000  # target size of a shard, raw (about 3.5 KB gzipped)
 CHUNK = 8            # result metadata: documents per file
 GROUP = 2048         # documents per chunk folder (one hash in the root)
 INLINE_FILTER_VALUES = 64   # a longer filter dictionary gets its own file
@@ -54,8 +54,11 @@ def name_of(content: bytes) -> str:
     return name
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _JSON(value).encode()
 
 
 class Files:
@@ -63,21 +66,33 @@ class Files:
     content's hash) is already there is left alone: it holds the same bytes.
     `paths` lists every file of this index; `written`, the bytes written."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, present: set[str] | None = None):
         self.folder = folder
         self.paths: set[str] = set()
         self.written = 0
         self.files_written = 0
+        # The files there when the build began (store.py lists them): no stat
+        # per file, and each folder made once (17,000 files at 100,000 datasets).
+        self.present = present
+        self.folders: set[str] = set()
 
     def write(self, rel: str, content: bytes) -> None:
-        self.paths.add(rel)
-        path = self.folder / rel
-        if path.exists():
+        if rel in self.paths:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
+        self.paths.add(rel)
+        if self.present is None:
+            if (self.folder / rel).exists():
+                return
+        elif rel in self.present:
+            return
+        parent, _, name = rel.rpartition("/")
+        if parent not in self.folders:
+            (self.folder / parent).mkdir(parents=True, exist_ok=True)
+            self.folders.add(parent)
+        tmp = self.folder / parent / f".{name}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(content)
+        os.replace(tmp, self.folder / rel)
         self.written += len(content)
         self.files_written += 1
 
@@ -168,17 +183,27 @@ def _cut_before(folded: str, entry: int, size: int, shard_bytes: int) -> bool:
     own shard and not the cuts after it (content-defined chunking)."""
     if size < shard_bytes // 4:
         return False
-    if size >= 3 * shard_bytes:
+    if size >= 2 * shard_bytes:
         return True
     h = int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "big")
     return h / 2**64 < entry / shard_bytes
+
+
+def _entry_bytes(folded: str, word: str, df: int, first: int, new_stem: str | None) -> int:
+    """About the bytes a word takes in its shard (as _shard writes it): its entry,
+    its inline postings or its blocks' names, and its stem group's row if it
+    starts one. Shards are cut by these sizes: an estimate that falls short
+    makes shards (and a query's first download) larger than SHARD_BYTES."""
+    refs = df * 16 if df <= min(INLINE, first) else 17 * len(block_sizes(df, first))
+    size = len(folded) + (len(word) + 3 if word != folded else 1) + len(str(df)) + 14 + refs
+    return size + (len(new_stem) + 24 if new_stem is not None else 0)
 
 
 def _group_row(stem: str, ws: list[str], corpus: Corpus, out: _Recorder, first: int) -> list:
     """[stem, documents, counts file or 0]. A group whose postings all fit in
     first blocks has no counts file: the script counts them."""
     lists = [corpus.terms[w].docs for w in ws]
-    docs = lists[0] if len(ws) == 1 else sorted(set(chain.from_iterable(lists)))
+    docs = lists[0] if len(ws) == 1 else set(chain.from_iterable(lists))
     if max(map(len, lists)) <= first:
         return [stem, len(docs), 0]
     return [stem, len(docs), out.put("c", _json(counts(docs, corpus.gids, FILTER_KEYS)), "json")]
@@ -221,10 +246,9 @@ def write_shards(corpus: Corpus, files: Files, enc: Encoded, first: int,
     vocab = [(f, w, stem_key(f)) for f, w in vocab]
     allowed = _cuts([s for _, _, s in vocab])
     ranges, start, size = [], 0, 0
-    for i, (f, w, _) in enumerate(vocab):
-        df = len(corpus.terms[w].docs)
-        entry = len(f) + len(w) + 14 + (df * 16 if df <= min(INLINE, first) else 13 * len(
-            block_sizes(df, first)))
+    for i, (f, w, stem) in enumerate(vocab):
+        entry = _entry_bytes(f, w, len(corpus.terms[w].docs), first,
+                             stem if not i or vocab[i - 1][2] != stem else None)
         if i in allowed and _cut_before(f, entry, size, shard_bytes):
             ranges.append((start, i))
             start, size = i, 0

@@ -123,7 +123,7 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
         scoring += time.perf_counter() - t
     making = time.perf_counter() - loop - scoring
     corpus.finish(seen)
-    files = Files(folder)
+    files = Files(folder, present)
     root = build_files(corpus, files, encoded, first, shard_bytes, group, language)
     if old_root != root:
         tmp = folder / f".{ROOT}.tmp"

@@ -101,7 +101,19 @@ function checkRoot(r) {
 // Match kinds: the word as typed, the same word without accents, same stem, prefix.
 const EXACT = 1, FOLDED = 0.9, STEM = 0.6, PREFIX = 0.4;
 const MAX_PREFIX_TERMS = 40;
-const BUDGET = 32;   // first blocks' worth of postings a page loads past the first blocks
+// Postings a page of results loads past the first blocks, in first blocks' worth
+// (docs/search.md, "A page of results has a budget").
+const BUDGET = 24;
+
+// The sizes of a word's postings blocks, as encode.block_sizes cuts them.
+function blockSizes(df, first, growth, count) {
+  const out = [];
+  for (let size = first, left = df; out.length < count; size *= growth) {
+    out.push(Math.max(0, Math.min(size, left)));
+    left -= size;
+  }
+  return out;
+}
 
 class Search {
   constructor(root, get, state) {
@@ -199,19 +211,17 @@ class Search {
     let ws = words(st.q);
     const content = ws.filter((w) => !r.stopSet.has(fold(w)));
     if (content.length) ws = content;
-    this.words = [];
-    for (const [i, w] of ws.entries()) {
-      const res = await this.resolve(w, i === ws.length - 1);
-      this.words.push({...res, key: null, terms: res.terms.map((t) => this.termOf(t))});
-    }
+    // Every word's shard at once: one round trip, not one per word.
+    const resolved = await Promise.all(ws.map((w, i) => this.resolve(w, i === ws.length - 1)));
+    this.words = resolved.map((res) => ({...res, key: null, terms: res.terms.map((t) => this.termOf(t))}));
     this.marks = new Set(this.words.flatMap((w) => [...w.folded]));
     if (!ws.length) {   // filters only: each chosen filter is a "word", newest first
       for (const [k, f] of r.filters.entries()) {
         if (!this.sel[f.k]) continue;
         const values = await this.dictionary(k);
         this.words.push({key: f.k, group: null, terms: [...this.sel[f.k]].map((v) => ({
-          df: values[v][1], blocks: values[v][2].map((h) => ({hash: h})), factor: 1, idf: 1,
-          summary: values[v][3]}))});
+          df: values[v][1], blocks: this.sized(values[v][1], values[v][2].map((h) => ({hash: h}))),
+          factor: 1, idf: 1, summary: values[v][3]}))});
       }
     }
   }
@@ -222,7 +232,15 @@ class Search {
     const blocks = typeof ref[0] === "number"
       ? [{inline: [sh.buf, sh.blob + ref[0], sh.blob + ref[0] + ref[1]]}]
       : ref.map((hash) => ({hash}));
-    return {df, blocks, factor, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5))};
+    return {df, blocks: this.sized(df, blocks), factor, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5))};
+  }
+
+  // Each block with its number of postings (b.n), known before it is fetched.
+  sized(df, blocks) {
+    const r = this.root;
+    const sizes = blocks.length === 1 ? [df] : blockSizes(df, r.first, r.growth || 4, blocks.length);
+    blocks.forEach((b, i) => { b.n = sizes[i]; });
+    return blocks;
   }
 
   async loadBlock(term, b) {
@@ -249,6 +267,31 @@ class Search {
       }
     }
     return (await Promise.all(jobs)).reduce((a, n) => a + n, 0);
+  }
+
+  // Load the next block of some terms, smallest first, within `room` postings
+  // (the smallest one whatever its size when `room` is null); returns the postings
+  // loaded. Smallest first spreads a budget over every word instead of spending
+  // it on one word's large block.
+  async loadSome(room) {
+    const next = [];
+    for (const w of this.words) {
+      for (const t of w.terms) {
+        const b = t.blocks.find((x) => !x.data);
+        if (b) next.push([t, b]);
+      }
+    }
+    next.sort((x, y) => x[1].n - y[1].n);
+    const jobs = [];
+    let n = 0;
+    for (const [t, b] of next) {
+      if (jobs.length && (room === null ? b.n > next[0][1].n : n + b.n > room)) break;
+      if (!jobs.length && room !== null && b.n > room) break;
+      n += b.n;
+      jobs.push(this.loadBlock(t, b));
+    }
+    await Promise.all(jobs);
+    return n;
   }
 
   complete() {
@@ -328,20 +371,27 @@ class Search {
   }
 
   // At least `need` ranked matches (fewer if there are no more), and the total if
-  // known. Past the first blocks, one call loads about BUDGET x 128 postings once it has
-  // a match beyond `from` to show: several common words rarely meet in their best
-  // blocks, and loading on until ten documents have them all cost up to 360 KB
-  // at 100,000 documents. "Mostrar más" goes on where it stopped.
+  // known. Past the first blocks, one call loads at most BUDGET first blocks' worth
+  // of postings, the smallest blocks first, once it has a match beyond `from` to
+  // show: several common words rarely meet in their best blocks, and loading on
+  // until ten documents have them all cost up to 360 KB at 100,000 documents.
+  // With nothing to show yet it goes on one size of block at a time.
+  // "Mostrar más" goes on where it stopped.
   async top(need, from = 0) {
     if (!this.words) await this.prepare();
     if (!this.words.length || this.words.some((w) => !w.terms.length)) return {total: 0, rows: []};
     const all = this.state.sort === "fecha";
     await this.loadMore(all);
     this.rank();
+    const budget = BUDGET * this.root.first;
     let spent = 0;
-    while (this.rows.length < need && !this.complete() &&
-           (spent < BUDGET * this.root.first || this.rows.length <= from)) {
-      spent += await this.loadMore(false);
+    this.budgeted = 0;   // postings this page loaded with a result to show (tested)
+    while (this.rows.length < need && !this.complete()) {
+      const room = this.rows.length > from ? budget - spent : null;
+      const got = await this.loadSome(room === null ? null : Math.max(0, room));
+      if (!got) break;
+      spent += got;
+      if (room !== null) this.budgeted += got;
       this.rank();
     }
     return {total: this.knownTotal(), rows: this.rows.slice(0, need)};
