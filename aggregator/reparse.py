@@ -45,6 +45,15 @@ def chunk_key(chunk: bytes) -> bytes:
     return hashlib.blake2b(chunk, digest_size=12).digest()
 
 
+# The code that turns a file into its cached, validated form (records'
+# normalization, the reader's checks). An entry made by another version of it is
+# not used: a record's shape may have changed (a register's organizations went
+# from names to {name, tax_id...}; a cache from before crashed the build).
+_MODEL_FILES = ("records.py", "snapshot.py", "reparse.py", "registry.py")
+MODEL = hashlib.blake2b(b"".join(Path(__file__).with_name(n).read_bytes()
+                                 for n in _MODEL_FILES), digest_size=16).digest()
+
+
 def pointer_path(path: Path) -> Path:
     return path.resolve()
 
@@ -73,7 +82,7 @@ def remember(pointer: Path | None, cached: Path | None, chunks: list[bytes] | No
         # The file's path: the pruner keeps what existing files point at (cache_prune.py).
         yamlio.write_atomic(pointer, marshal.dumps(
             {"entry": cached.name, "keys": keys, "stat": stat,
-             "path": str(pointer_path(path))}), durable=False)
+             "path": str(pointer_path(path)), "model": MODEL}), durable=False)
     except OSError:
         pass
 
@@ -88,6 +97,8 @@ def pointed(pointer: Path | None) -> tuple[dict, Path] | None:
         return None
     try:
         note = marshal.loads(pointer.read_bytes())
+        if note.get("model") != MODEL:
+            return None         # written by another version of the reader
         return note, pointer.parent.parent / note["entry"]
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None

@@ -41,6 +41,7 @@ from .records import (
 )
 from .registry import institution_from_dict
 from .reparse import (
+    MODEL,
     VALIDATED,
     parse_changed,
     pointer,
@@ -76,8 +77,9 @@ def _plain(value: Any) -> Any:
 
 
 def content_digest(raw: bytes) -> str:
-    """The key of a file's bytes in the parse cache (its entry's name)."""
-    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+    """The key of a file's bytes in the parse cache (its entry's name), for this
+    version of the reader (reparse.MODEL)."""
+    return hashlib.blake2b(raw, digest_size=20, key=MODEL).hexdigest()
 
 
 def _cache_path(cache_dir: Path | None, raw: bytes) -> Path | None:

@@ -214,3 +214,26 @@ def test_no_unsafe_yaml_tags(tmp_path):
         "records:\n- !!python/object/apply:os.system ['echo hacked']\n")
     with pytest.raises(SnapshotError, match="invalid YAML"):
         load_snapshot(tmp_path, False)
+
+
+def test_a_cache_made_by_another_version_of_the_reader_is_not_used(tmp_path, monkeypatch):
+    """An older portal cached records in an older shape: after an upgrade they
+    are read again from the file, never handed to the new code as they were."""
+    import marshal
+
+    from aggregator import reparse, snapshot
+    cache = tmp_path / "cache"
+    write_source_file(tmp_path, "src", "ckan", "t", [_dataset(1)], cache_dir=False)
+    path = tmp_path / "sources" / "src.yaml"
+    read_source_file(path, cache)
+    # What the cache holds stands for what this version made of the file...
+    [entry] = (cache / "parse").glob("*.marshal")
+    doc = marshal.loads(entry.read_bytes())
+    doc[reparse.VALIDATED][0]["title"] = "Forma antigua"
+    entry.write_bytes(marshal.dumps(doc))
+    assert read_source_file(path, cache).records[0].title == "Forma antigua"
+    # ...which another version of the reader does not take, by path or by content.
+    monkeypatch.setattr(reparse, "MODEL", b"otra version del lector")
+    monkeypatch.setattr(snapshot, "MODEL", b"otra version del lector")
+    assert read_source_file(path, cache).records[0].title == "Presupuesto 1"
+    assert len(list((cache / "parse").glob("*.marshal"))) == 2
