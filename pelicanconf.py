@@ -75,7 +75,7 @@ PORTAL_SOURCE_NAMES = {}
 PORTAL_EXPORTS = True
 # The exports made by a second process beside the pages (a fork, on machines with more
 # than one CPU; not under `make devserver`): the same files, in less time. False: one
-# process (also the environment variable PORTAL_PARALLEL_EXPORTS=0).
+# process. The environment variable PORTAL_PARALLEL_EXPORTS=0 or 1, when set, decides alone.
 PORTAL_PARALLEL_EXPORTS = True
 # Datasets per file of /catalogo/dcat.ttl and dcat.jsonld (more: dcat-pagina-2.ttl...).
 PORTAL_DCAT_PAGE_SIZE = 1000

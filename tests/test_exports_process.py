@@ -88,6 +88,9 @@ def test_one_cpu_or_the_setting_keeps_one_process(monkeypatch):
     assert not wanted({}, autoreload=True)                 # make devserver
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert not wanted({}, autoreload=False)
+    monkeypatch.setenv("PORTAL_PARALLEL_EXPORTS", "1")      # asked for: even on one CPU
+    assert wanted({}, autoreload=False)
+    assert not wanted({}, autoreload=True)
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     monkeypatch.setenv("PORTAL_PARALLEL_EXPORTS", "0")
     assert not wanted({"PORTAL_PARALLEL_EXPORTS": True}, autoreload=False)
