@@ -24,7 +24,7 @@ from operator import itemgetter
 
 from .csv_repair import DirtyCsv, RowReport
 from .errors import SourceError
-from .records import organization, person
+from .records_registers import organization, person
 from .sanitize import plain_text
 
 # Fields each table must have (the others are optional).

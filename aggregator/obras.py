@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .config import ConfigError
-from .records import Obra, decimal_text
+from .records_obras import Obra, decimal_text
 from .sanitize import plain_text, safe_url
 
 STAGES = ("planned", "in_progress", "finished", "stopped", "unknown")

@@ -16,7 +16,8 @@ from dataclasses import fields
 from typing import Any
 
 from .keys import unknown_keys_message
-from .records import Institution, RecordError, _text, _texts
+from .records import Institution, RecordError
+from .records_base import _text, _texts
 from .sanitize import safe_url
 
 # Keys an institution may carry: its dataclass's fields, plus keys other tools

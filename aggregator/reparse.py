@@ -49,7 +49,8 @@ def chunk_key(chunk: bytes) -> bytes:
 # normalization, the reader's checks). An entry made by another version of it is
 # not used: a record's shape may have changed (a register's organizations went
 # from names to {name, tax_id...}; a cache from before crashed the build).
-_MODEL_FILES = ("records.py", "snapshot.py", "reparse.py", "registry.py")
+_MODEL_FILES = ("records.py", "records_base.py", "records_registers.py", "records_obras.py",
+                "snapshot.py", "reparse.py", "registry.py")
 MODEL = hashlib.blake2b(b"".join(Path(__file__).with_name(n).read_bytes()
                                  for n in _MODEL_FILES), digest_size=16).digest()
 

@@ -35,10 +35,10 @@ from .records import (
     NewsItem,
     Record,
     RecordError,
-    TransparencyEntry,
     record_from_dict,
     record_from_trusted,
 )
+from .records_registers import TransparencyEntry
 from .registry import institution_from_dict
 from .reparse import (
     MODEL,

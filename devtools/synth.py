@@ -20,15 +20,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (
-    Consultation,
-    Dataset,
-    Institution,
-    License,
-    NewsItem,
-    Resource,
-    TransparencyEntry,
-)
+from aggregator.records import Consultation, Dataset, Institution, License, NewsItem, Resource
+from aggregator.records_registers import TransparencyEntry
 from aggregator.snapshot import write_source_file
 
 TOPICS = ["salud", "educación", "presupuesto", "transporte", "medio ambiente", "vivienda",

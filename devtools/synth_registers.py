@@ -19,7 +19,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import Institution, TransparencyEntry, cost, organization, person
+from aggregator.records import Institution
+from aggregator.records_registers import TransparencyEntry, cost, organization, person
 from aggregator.snapshot import write_source_file
 
 FIRST = ["Ana", "Luis", "María", "José", "Camila", "Pedro", "Valentina", "Tomás", "Sofía",

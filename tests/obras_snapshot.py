@@ -14,7 +14,8 @@ from pathlib import Path
 import site_snapshot
 
 from aggregator import tombstones, yamlio
-from aggregator.records import Obra, record_from_dict
+from aggregator.records import record_from_dict
+from aggregator.records_obras import Obra
 from aggregator.snapshot import write_source_file
 
 SOURCE = "obras-prueba"

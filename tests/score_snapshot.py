@@ -18,15 +18,8 @@ import shutil
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (
-    Consultation,
-    Dataset,
-    Institution,
-    License,
-    NewsItem,
-    Resource,
-    TransparencyEntry,
-)
+from aggregator.records import Consultation, Dataset, Institution, License, NewsItem, Resource
+from aggregator.records_registers import TransparencyEntry
 from aggregator.snapshot import ROOT, write_source_file
 
 STAMP = "2026-06-15T12:00:00+00:00"

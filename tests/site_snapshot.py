@@ -11,15 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (
-    Consultation,
-    Dataset,
-    Institution,
-    License,
-    NewsItem,
-    Resource,
-    TransparencyEntry,
-)
+from aggregator.records import Consultation, Dataset, Institution, License, NewsItem, Resource
+from aggregator.records_registers import TransparencyEntry
 from aggregator.snapshot import write_source_file
 
 HOST = "https://datos.example"

@@ -17,7 +17,7 @@ from harvest_helpers import FIXTURES, Clock, harvest, records, source_path
 
 from aggregator import yamlio
 from aggregator.config import ConfigError, parse_config
-from aggregator.records import STAGES
+from aggregator.records_obras import STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 BA = FIXTURES / "obras" / "obras_ba_observatorio_obras_urbanas.csv"

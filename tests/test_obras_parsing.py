@@ -20,7 +20,8 @@ from aggregator.obras import (
     stage_mapping,
     stage_of,
 )
-from aggregator.records import Obra, RecordError, record_from_dict, record_from_trusted
+from aggregator.records import RecordError, record_from_dict, record_from_trusted
+from aggregator.records_obras import Obra
 
 BA_BOUNDS = [-58.6, -34.75, -58.3, -34.5]
 

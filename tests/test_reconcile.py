@@ -11,7 +11,8 @@ from harvest_helpers import FIXTURES, harvest
 
 from aggregator import cli
 from aggregator.reconcile import Reconciler, fold
-from aggregator.records import Institution, NewsItem, TransparencyEntry
+from aggregator.records import Institution, NewsItem
+from aggregator.records_registers import TransparencyEntry
 from aggregator.snapshot import read_registry
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from harvest_helpers import fixture
 from aggregator import yamlio
 from aggregator.cli import main
 from aggregator.reconcile import Reconciler
-from aggregator.records import TransparencyEntry
+from aggregator.records_registers import TransparencyEntry
 from aggregator.snapshot import ROOT, read_registry
 
 CHILECOMPRA = fixture("chile", "mercadopublico_api_BuscarComprador_2016-11-15.json")

@@ -13,15 +13,8 @@ import sys
 from pathlib import Path
 
 from aggregator import yamlio
-from aggregator.records import (
-    Consultation,
-    Dataset,
-    Institution,
-    License,
-    NewsItem,
-    Resource,
-    TransparencyEntry,
-)
+from aggregator.records import Consultation, Dataset, Institution, License, NewsItem, Resource
+from aggregator.records_registers import TransparencyEntry
 from aggregator.snapshot import write_source_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -41,7 +41,8 @@ from urllib.parse import quote
 from ..config import ConfigError
 from ..obras import ObraRows, repair_text
 from ..obras import check_options as check_obra_options
-from ..records import Consultation, Record, TransparencyEntry, organization, person
+from ..records import Consultation, Record
+from ..records_registers import TransparencyEntry, organization, person
 from ..sanitize import plain_list, plain_text, safe_url, text_html
 from .base import Adapter, ItemError, Option, SourceError
 from .feed import iso_datetime, zone

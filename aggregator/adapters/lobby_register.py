@@ -38,7 +38,8 @@ from .. import yamlio
 from ..config import ConfigError
 from ..csv_repair import DirtyCsv, RowReport
 from ..lobby_join import FIELDS, LobbyJoin, Table, full_name
-from ..records import Record, TransparencyEntry, cost
+from ..records import Record
+from ..records_registers import TransparencyEntry, cost
 from ..sanitize import plain_text, safe_url
 from .base import Adapter, Option, SourceError
 from .feed import iso_datetime

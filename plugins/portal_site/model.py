@@ -17,15 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from aggregator.records import (
-    Consultation,
-    Dataset,
-    Institution,
-    NewsItem,
-    Obra,
-    Record,
-    TransparencyEntry,
-)
+from aggregator.records import Consultation, Dataset, Institution, NewsItem, Record
+from aggregator.records_obras import Obra
+from aggregator.records_registers import TransparencyEntry
 from aggregator.snapshot import Snapshot, load_snapshot
 
 from .filters import as_date

@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
-from aggregator.records import Consultation, NewsItem, TransparencyEntry
+from aggregator.records import Consultation, NewsItem
+from aggregator.records_registers import TransparencyEntry
 
 from ..export_registry import CSV_BOM, Export
 from ..scorecard import board

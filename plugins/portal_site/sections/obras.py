@@ -15,7 +15,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from aggregator.records import Obra
+from aggregator.records_obras import Obra
 
 from ..charts import bars, histogram
 from ..export_registry import Export
