@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -60,6 +61,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 class StaticServer:
+    """Serves a built site on 127.0.0.1 (a free port); `with StaticServer(out) as url:`."""
+
     def __init__(self, directory: Path):
         handler = functools.partial(_QuietHandler, directory=str(directory))
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -71,12 +74,17 @@ class StaticServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def __enter__(self) -> str:
+        return self.url
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 @pytest.fixture(scope="session")
 def site_url(bundled_site):
-    server = StaticServer(bundled_site)
-    yield server.url
-    server.close()
+    with StaticServer(bundled_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -130,6 +138,19 @@ class PageProbe:
         }""")
         return result
 
+    def assert_page_ok(self, url: str):
+        """Open `url` and assert what every page must do in Chromium: answer 200,
+        have one h1, log no console error, request nothing from another host and
+        give zero axe violations. Returns the response."""
+        response = self.goto(url)
+        assert response.status == 200, f"{url}: HTTP {response.status}"
+        assert self.page.locator("h1").count() == 1, url
+        assert self.console_errors == [] and self.offsite == [], \
+            (url, self.console_errors, self.offsite)
+        violations = self.axe()
+        assert violations == [], (url, violations)
+        return response
+
 
 @pytest.fixture
 def probe(browser):
@@ -143,3 +164,37 @@ def probe_nojs(browser):
     context = browser.new_context(java_script_enabled=False)
     yield PageProbe(context)
     context.close()
+
+
+# The narrowest screen the portal supports: every page reads there without
+# horizontal scrolling.
+NARROW = {"width": 320, "height": 640}
+
+
+@contextmanager
+def narrow_page(browser, javascript: bool = True):
+    """A fresh page in a 320 px wide window, its context closed afterwards."""
+    context = browser.new_context(viewport=NARROW, java_script_enabled=javascript)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def narrow(browser):
+    with narrow_page(browser) as page:
+        yield page
+
+
+@pytest.fixture
+def narrow_nojs(browser):
+    with narrow_page(browser, javascript=False) as page:
+        yield page
+
+
+def assert_fits(page, url: str) -> None:
+    """Open `url` in a narrow page and assert that nothing scrolls sideways."""
+    page.goto(url)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= NARROW["width"], f"{url}: {width} px wide at {NARROW['width']} px"

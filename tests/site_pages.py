@@ -74,6 +74,15 @@ def site_url(out: Path, path: Path) -> str:
     return "/" + (rel.removesuffix("index.html"))
 
 
+def read_page(out: Path, url: str) -> str:
+    """The HTML built for a site URL ("/datos/x/" is datos/x/index.html)."""
+    path = out / url.lstrip("/")
+    if url.endswith("/"):
+        path = path / "index.html"
+    assert path.is_file(), f"{url} was not built"
+    return path.read_text("utf-8")
+
+
 def parse(out: Path, path: Path) -> Page:
     page = Page(path, site_url(out, path))
     _Parser(page).feed(path.read_text("utf-8"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import obras_snapshot
 import pytest
 import site_snapshot
-from conftest import StaticServer
+from conftest import StaticServer, assert_fits
 
 PAGES = ["/obras/", "/obras/todas/", "/obras/atrasadas/", "/obras/regiones/",
          "/obras/region/metropolitana-de-santiago/", "/obras/instituciones/", "/obras/tipos/",
@@ -24,56 +24,34 @@ BUNDLED = ["/obras/", "/obras/regiones/", "/obras/atrasadas/", "/obras/viaducto-
 @pytest.fixture(scope="module")
 def obras_url(tmp_path_factory):
     out = site_snapshot.build_once(tmp_path_factory, "obras", obras_snapshot.write)
-    server = StaticServer(out)
-    yield server.url
-    server.close()
-
-
-def _check(probe, url: str):
-    response = probe.goto(url)
-    assert response.status == 200
-    assert probe.page.locator("h1").count() == 1
-    assert probe.console_errors == [] and probe.offsite == []
-    violations = probe.axe()
-    assert violations == [], violations
+    with StaticServer(out) as url:
+        yield url
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
 def test_obras_page_in_chromium(probe, obras_url, path):
-    _check(probe, obras_url + path)
+    probe.assert_page_ok(obras_url + path)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", BUNDLED)
 def test_bundled_obras_page_in_chromium(probe, site_url, path):
-    _check(probe, site_url + path)
+    probe.assert_page_ok(site_url + path)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/obras/", "/obras/hospital-de-ejemplo-nueva-torre-1/",
                                   "/obras/regiones/", "/obras/todas/",
                                   "/obras/obra-script-alert-1-script-con-b-marcas-b-6/"])
-def test_no_horizontal_scroll_at_320px(browser, obras_url, path):
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    try:
-        page = context.new_page()
-        page.goto(obras_url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    finally:
-        context.close()
+def test_no_horizontal_scroll_at_320px(narrow, obras_url, path):
+    assert_fits(narrow, obras_url + path)
 
 
 @pytest.mark.browser
-def test_bundled_summary_has_no_horizontal_scroll_at_320px(browser, site_url):
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    try:
-        page = context.new_page()
-        for path in ("/obras/", "/obras/viaducto-san-martin-807/"):
-            page.goto(site_url + path)
-            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
-    finally:
-        context.close()
+def test_bundled_summary_has_no_horizontal_scroll_at_320px(narrow, site_url):
+    for path in ("/obras/", "/obras/viaducto-san-martin-807/"):
+        assert_fits(narrow, site_url + path)
 
 
 @pytest.mark.browser

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import score_snapshot as snap
 import site_snapshot
-from conftest import StaticServer, build_site
-from site_pages import html_pages, parse, resolve
+from conftest import StaticServer, assert_fits, build_site
+from site_pages import html_pages, parse, read_page, resolve
 
 from aggregator import yamlio
 from aggregator.score import Scorer, load_settings
@@ -39,11 +39,6 @@ def _build(root: Path, data: Path, extra: str = "") -> Path:
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("scorecard")
     return _build(root, _scored_data(root))
-
-
-def read(out: Path, url: str) -> str:
-    path = out / url.lstrip("/")
-    return (path / "index.html" if url.endswith("/") else path).read_text("utf-8")
 
 
 def text(html: str) -> str:
@@ -110,7 +105,7 @@ def dataset_page(out: Path, title: str) -> str:
 # -- pages ------------------------------------------------------------------------------
 
 def test_national_page(site):
-    html = read(site, "/evaluacion/")
+    html = read_page(site, "/evaluacion/")
     t = text(html)
     # ana 77.1, beto 57.1, cero 0: mean 44.7, median 57.1.
     assert "44,7 promedio nacional (de 100)" in t and "3 instituciones evaluadas" in t
@@ -127,7 +122,7 @@ def test_national_page(site):
 def test_every_order_is_a_page_and_says_which(site):
     names = {}
     for key in ("nombre", "datos", "transparencia", "participacion", "comunicacion"):
-        html = read(site, f"/evaluacion/orden/{key}/")
+        html = read_page(site, f"/evaluacion/orden/{key}/")
         assert html.count("aria-sort=") == 1
         ranking = next(tb for tb in tables(html).tables
                        if tb["caption"].startswith("Instituciones,"))
@@ -138,21 +133,21 @@ def test_every_order_is_a_page_and_says_which(site):
     # Transparency: ana 100, cero 0; beto has none that applies: last.
     assert names["transparencia"] == ["Agencia", "Servicio", "Ministerio"]
     assert 'aria-sort="descending"><a href="../../../evaluacion/orden/datos/">' in \
-        read(site, "/evaluacion/orden/datos/")
+        read_page(site, "/evaluacion/orden/datos/")
 
 
 def test_filters_by_kind_and_region_are_pages(site):
-    kinds = text(read(site, "/evaluacion/tipo/"))
+    kinds = text(read_page(site, "/evaluacion/tipo/"))
     assert "ministerio 1 57,1" in kinds and "servicio 2 38,6" in kinds
-    servicio = text(read(site, "/evaluacion/tipo/servicio/"))
+    servicio = text(read_page(site, "/evaluacion/tipo/servicio/"))
     assert "Agencia Nacional de Ana" in servicio and "Servicio Cero" in servicio
     assert "Ministerio de Beto" not in servicio
-    regions = text(read(site, "/evaluacion/region/"))
+    regions = text(read_page(site, "/evaluacion/region/"))
     assert "Región A 1 77,1" in regions and "Región B 1 0" in regions
 
 
 def test_institution_section(site):
-    html = read(site, "/instituciones/ana/")
+    html = read_page(site, "/instituciones/ana/")
     assert html.count('id="evaluacion"') == 1
     t = text(html)
     assert "77,1 de 100 · Destacado · lugar 1 de 3" in t
@@ -163,11 +158,11 @@ def test_institution_section(site):
     # docs/registers.md), or to the source (a news item).
     assert 'href="../../transparencia/ana/audiencia/a1/"' in html
     assert 'href="https://ana.example/n1"' in html
-    beto = text(read(site, "/instituciones/beto/"))
+    beto = text(read_page(site, "/instituciones/beto/"))
     assert ("Noticias al día (Comunicación) No aplica (10 puntos fuera del cálculo): No hay "
             "una fuente de noticias de esta institución en el portal.") in beto
     assert "lugar 2 de 3" in beto
-    ext = text(read(site, "/instituciones/ext/"))
+    ext = text(read_page(site, "/instituciones/ext/"))
     assert "No se evalúan las instituciones de tipo «organismo extranjero»." in ext
 
 
@@ -197,7 +192,7 @@ def test_dataset_page_says_its_rating_and_what_is_missing(site):
 
 def test_charts_have_titles_and_the_same_numbers_in_a_table(site):
     for url in ("/evaluacion/", "/instituciones/ana/"):
-        page = tables(read(site, url))
+        page = tables(read_page(site, url))
         assert page.charts
         for chart in page.charts:
             assert chart["role"] == "img" and chart["title"] and chart["desc"]
@@ -217,9 +212,9 @@ def test_csv_export(site):
     assert (ana["total"], ana["calificacion"], ana["posicion"], ana["lobby_puntos"],
             ana["calidad_metadatos_puntos"]) == ("77.1", "Destacado", "1", "15", "12.4")
     assert rows[1]["noticias_puntos"] == "" and rows[1]["transparencia"] == ""
-    assert 'href="../catalogo/evaluacion.csv"' in read(site, "/catalogo/")
+    assert 'href="../catalogo/evaluacion.csv"' in read_page(site, "/catalogo/")
     # Every column is documented on the method page and in docs/scorecard.md.
-    method = read(site, "/evaluacion/metodologia/")
+    method = read_page(site, "/evaluacion/metodologia/")
     docs = (Path(__file__).resolve().parent.parent / "docs" / "scorecard.md").read_text()
     for column in rows[0]:
         assert f"<code>{column}</code>" in method and f"`{column}`" in docs
@@ -228,7 +223,7 @@ def test_csv_export(site):
 def test_method_page_lists_exactly_the_settings_indicators_and_points(site):
     block = load_settings(Path(__file__).resolve().parent.parent / "pelicanconf.py")[
         "PORTAL_SCORECARD"]
-    html = read(site, "/evaluacion/metodologia/")
+    html = read_page(site, "/evaluacion/metodologia/")
     page = tables(html)
     points = next(tb for tb in page.tables if tb["caption"] == "Puntos de cada indicador")
     listed = {r[0]: r[2] for r in points["rows"][1:-1]}
@@ -250,12 +245,13 @@ def test_a_changed_weight_changes_totals_and_method_page_together(tmp_path, site
     data = _scored_data(tmp_path, extra)
     assert yamlio.load_file(data / "scores.yaml")["institutions"][0]["total"] == 80.1
     out = _build(tmp_path, data, extra)
-    method = text(read(out, "/evaluacion/metodologia/"))
+    method = text(read_page(out, "/evaluacion/metodologia/"))
     assert "Registro de lobby al día: 30 puntos" in method
-    assert "Registro de lobby al día: 15 puntos" in text(read(site, "/evaluacion/metodologia/"))
+    assert "Registro de lobby al día: 15 puntos" in \
+        text(read_page(site, "/evaluacion/metodologia/"))
     # ana: (77.1 + 15) of 115 = 80.09.
-    assert "80,1 de 100" in text(read(out, "/instituciones/ana/"))
-    assert "77,1 de 100" in text(read(site, "/instituciones/ana/"))
+    assert "80,1 de 100" in text(read_page(out, "/instituciones/ana/"))
+    assert "77,1 de 100" in text(read_page(site, "/instituciones/ana/"))
 
 
 def test_build_warns_when_scores_were_made_with_other_settings(tmp_path):
@@ -269,11 +265,11 @@ def test_build_warns_when_scores_were_made_with_other_settings(tmp_path):
 
 def test_without_scores_the_pages_say_so(tmp_path_factory):
     out = site_snapshot.build_once(tmp_path_factory, "handmade", site_snapshot.write)
-    assert "Todavía no hay una evaluación calculada" in read(out, "/evaluacion/")
-    method = text(read(out, "/evaluacion/metodologia/"))
+    assert "Todavía no hay una evaluación calculada" in read_page(out, "/evaluacion/")
+    method = text(read_page(out, "/evaluacion/metodologia/"))
     assert "Registro de lobby al día: 15 puntos" in method      # from the settings
     assert "Todavía no hay una evaluación calculada." in \
-        text(read(out, "/instituciones/ministerio-de-salud/"))
+        text(read_page(out, "/instituciones/ministerio-de-salud/"))
 
 
 # -- incremental builds ---------------------------------------------------------------
@@ -300,7 +296,7 @@ def test_unchanged_build_rerenders_no_scorecard_page(tmp_path):
     changed = {p for p in third if third[p] != second.get(p)}
     assert "evaluacion/index.html" in changed and "instituciones/ana/index.html" in changed
     assert not any(p.startswith("datos/") for p in changed)
-    html = read(out, "/instituciones/ana/")
+    html = read_page(out, "/instituciones/ana/")
     assert '<svg class="chart" id="tendencia-ana"' in html
     assert "Puntaje total por fecha de evaluación" in html
 
@@ -309,9 +305,8 @@ def test_unchanged_build_rerenders_no_scorecard_page(tmp_path):
 
 @pytest.fixture(scope="module")
 def site_url(site):
-    server = StaticServer(site)
-    yield server.url
-    server.close()
+    with StaticServer(site) as url:
+        yield url
 
 
 @pytest.mark.browser
@@ -320,28 +315,16 @@ def site_url(site):
                                   "/evaluacion/tipo/servicio/", "/instituciones/ana/",
                                   "/instituciones/beto/"])
 def test_pages_pass_axe(probe, site_url, path):
-    response = probe.goto(site_url + path)
-    assert response.status == 200
-    assert probe.page.locator("h1").count() == 1
-    assert probe.console_errors == [] and probe.offsite == []
-    violations = probe.axe()
-    assert violations == [], violations
+    probe.assert_page_ok(site_url + path)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/evaluacion/", "/instituciones/ana/",
                                   "/evaluacion/metodologia/"])
-def test_no_horizontal_scroll_at_320px(browser, site_url, path):
-    context = browser.new_context(viewport={"width": 320, "height": 640},
-                                  java_script_enabled=False)
-    try:
-        page = context.new_page()
-        page.goto(site_url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320
-        if path != "/evaluacion/metodologia/":      # the charts print and show without JS
-            assert page.locator("svg.chart").first.is_visible()
-    finally:
-        context.close()
+def test_no_horizontal_scroll_at_320px(narrow_nojs, site_url, path):
+    assert_fits(narrow_nojs, site_url + path)
+    if path != "/evaluacion/metodologia/":      # the charts print and show without JS
+        assert narrow_nojs.locator("svg.chart").first.is_visible()
 
 
 @pytest.mark.parametrize("edit, message", [
