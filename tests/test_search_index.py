@@ -302,3 +302,28 @@ def test_search_script_is_small():
                for name in ("search.js", "search-engine.js"))
     assert size <= 15 * 1024, size
     assert "WebAssembly" not in (js / "search-engine.js").read_text("utf-8")
+
+
+def test_postings_are_one_int_each_and_widen_past_24_bit_ids(docs):
+    """A posting is (id << 8 | impact) in a 32-bit array; an id past 2**24 turns
+    every array to 64 bits, and blocks read both alike."""
+    from array import array
+
+    from portal_search.encode import blocks_of
+    from portal_search.indexer import Corpus, contribution, fingerprint
+
+    corpus = Corpus()
+    c = contribution(docs[0], corpus.filter_values)
+    corpus.put(5, fingerprint(docs[0]), c)
+    word = c.words[0]
+    assert corpus.terms[word].typecode == "I"
+    assert list(corpus.terms[word]) == [5 << 8 | c.impacts[0]]
+    corpus.widen()
+    corpus.put(7, fingerprint(docs[0]), c)
+    assert {p.typecode for p in corpus.terms.values()} == {"Q"}
+    assert [k >> 8 for k in corpus.terms[word]] == [5, 7]
+    big = (1 << 30) + 3
+    attrs = {big: b"\x01\x00", 9: b"\x02\x00"}
+    ((block, span),) = blocks_of(array("Q", [big << 8 | 200, 9 << 8 | 100]), attrs, 4)
+    assert span is None and block[0] == 2
+    assert int.from_bytes(block[1:5], "little") == 9 and int.from_bytes(block[5:9], "little") == big

@@ -66,17 +66,16 @@ def tail_ranges(keys: list[int], limit: int) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def blocks_of(docs: array, impacts: array, attrs: list, first: int
+def blocks_of(postings: array, attrs: list, first: int
               ) -> list[tuple[bytes, tuple[int, int, int] | None]]:
     """A word's postings as blocks, each in id order: the head, its `first` best
     documents by impact (ties: lower id first), then the tail, the rest cut into
     aligned id ranges of at most TAIL x first postings (tail_ranges). Returns
     (block, None) for the head and (block, (lo, bits, n)) for each tail block.
     The head answers a word's best results; the tail, id-aligned across words,
-    lets a query of several words intersect them one id range at a time. The
-    order of `docs` does not matter."""
-    keys = [(d << 8) | i for d, i in zip(docs, impacts)]
-    keys.sort()
+    lets a query of several words intersect them one id range at a time.
+    `postings`: (document id << 8 | impact), in any order."""
+    keys = sorted(postings)
     if len(keys) <= first:   # one block: no need to rank
         return [(encode_block(keys, attrs), None)]
     best = heapq.nsmallest(first, [((255 - (k & 255)) << 32) | (k >> 8) for k in keys])

@@ -26,12 +26,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from array import array
 from itertools import chain
 from pathlib import Path
 
 from .documents import FILTERS, KINDS
 from .encode import TAIL, blocks_of, counts
-from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, Postings, value_id
+from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, doc_ids, value_id
 from .text import fold, stem_key, stopwords
 
 FORMAT = 2
@@ -147,11 +148,11 @@ class _Recorder:
         return name
 
 
-def _postings(p: Postings, corpus: Corpus, out: _Recorder, first: int, inline: bool):
+def _postings(p: array, corpus: Corpus, out: _Recorder, first: int, inline: bool):
     """Bytes of an inline block, or the word's blocks: [head name, then
     [lo, bits, postings, name] per tail block, in id order]."""
-    blocks = blocks_of(p.docs, p.impacts, corpus.attrs, first)
-    if inline and len(blocks) == 1 and len(p.docs) <= INLINE:
+    blocks = blocks_of(p, corpus.attrs, first)
+    if inline and len(blocks) == 1 and len(p) <= INLINE:
         return blocks[0][0]
     return [out.put("p", block, "bin") if span is None else [*span, out.put("p", block, "bin")]
             for block, span in blocks]
@@ -205,8 +206,8 @@ def _entry_bytes(folded: str, word: str, df: int, first: int, new_stem: str | No
 def _group_row(stem: str, ws: list[str], corpus: Corpus, out: _Recorder, first: int) -> list:
     """[stem, documents, counts file or 0]. A group whose postings all fit in
     first blocks has no counts file: the script counts them."""
-    lists = [corpus.terms[w].docs for w in ws]
-    docs = lists[0] if len(ws) == 1 else set(chain.from_iterable(lists))
+    lists = [corpus.terms[w] for w in ws]
+    docs = list(doc_ids(lists[0])) if len(ws) == 1 else set(doc_ids(chain.from_iterable(lists)))
     if max(map(len, lists)) <= first:
         return [stem, len(docs), 0]
     return [stem, len(docs), out.put("c", _json(counts(docs, corpus.gids, FILTER_KEYS)), "json")]
@@ -228,7 +229,7 @@ def _shard(vocab: list, corpus: Corpus, enc: Encoded, files: Files, first: int) 
         if isinstance(ref, bytes):   # inline: its place in the shard's blob
             inline, ref = ref, [len(blob), len(ref)]
             blob += inline
-        entries.append([f, 0 if w == f else w, g, len(p.docs), ref])
+        entries.append([f, 0 if w == f else w, g, len(p), ref])
     rows = []
     for stem, ws in members.items():
         key = "\n".join([stem, *ws])   # a word leaving the group changes its row
@@ -250,7 +251,7 @@ def write_shards(corpus: Corpus, files: Files, enc: Encoded, first: int,
     allowed = _cuts([s for _, _, s in vocab])
     ranges, start, size = [], 0, 0
     for i, (f, w, stem) in enumerate(vocab):
-        entry = _entry_bytes(f, w, len(corpus.terms[w].docs), first,
+        entry = _entry_bytes(f, w, len(corpus.terms[w]), first,
                              stem if not i or vocab[i - 1][2] != stem else None)
         if i in allowed and _cut_before(f, entry, size, shard_bytes):
             ranges.append((start, i))
@@ -294,10 +295,10 @@ def write_filters(corpus: Corpus, files: Files, enc: Encoded, first: int) -> lis
             if entry is None:
                 rec = _Recorder(files)
                 refs = _postings(p, corpus, rec, first, False)
-                many = len(p.docs) > first
-                ref = rec.put("c", _json(counts(p.docs, corpus.gids, FILTER_KEYS)), "json") \
-                    if many else 0
-                entry = enc.record("values", gid, [label, len(p.docs), refs, ref], rec.paths)
+                many = len(p) > first
+                ref = rec.put("c", _json(counts(doc_ids(p), corpus.gids, FILTER_KEYS)),
+                              "json") if many else 0
+                entry = enc.record("values", gid, [label, len(p), refs, ref], rec.paths)
             values.append(entry)
         item = {"k": key, "l": FILTERS[key]}
         if len(values) > INLINE_FILTER_VALUES:
