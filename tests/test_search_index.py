@@ -81,17 +81,28 @@ def decode_block(raw: bytes) -> list[tuple[int, int, tuple]]:
     return list(zip(ids, impacts, attrs))
 
 
-def term_blocks(folder: Path, word: str) -> list[list[tuple]]:
-    """The postings blocks of a word, found as search.js finds them."""
+def term_ref(folder: Path, word: str) -> tuple[list, bytes]:
+    """A word's postings reference in its shard (and the shard's blob), found as
+    search-engine.js finds them."""
     root = read_root(folder)
     f = fold(word)
     at = max(i for i, (key, _) in enumerate(root["shards"]) if key <= f)
     head, blob = read_shard(folder, root["shards"][at][1])
     entry = next(e for e in head["t"] if e[0] == f and (e[1] or e[0]) == word)
-    ref = entry[4]
+    return entry[4], blob
+
+
+def term_blocks(folder: Path, word: str) -> list[list[tuple]]:
+    """The postings blocks of a word: the head, then the tail blocks in id order."""
+    ref, blob = term_ref(folder, word)
     if isinstance(ref[0], int):
         return [decode_block(blob[ref[0]:ref[0] + ref[1]])]
-    return [decode_block((folder / "p" / f"{h}.bin").read_bytes()) for h in ref]
+    return [decode_block((folder / "p" / f"{h}.bin").read_bytes()) for h in block_names(ref)]
+
+
+def block_names(ref: list) -> list[str]:
+    """The files of a word's blocks: the head's name, then [lo, bits, n, name] each."""
+    return [b if isinstance(b, str) else b[3] for b in ref]
 
 
 def test_normalization():
@@ -102,19 +113,45 @@ def test_normalization():
     assert stem_key(fold("Información".lower())) == stem_key("informacion")
 
 
-def test_first_block_of_a_common_word_holds_its_best_documents(docs, tmp_path):
-    _, folder = build(docs, tmp_path)
-    blocks = term_blocks(folder, "indicador")       # in all 60 fillers
-    assert [len(b) for b in blocks] == [4, 16, 40]   # 4, then 4x each time
-    impacts = [[i for _, i, _ in b] for b in blocks]
-    for earlier, later in itertools.pairwise(impacts):
-        assert min(earlier) >= max(later)
-    # The first block is the top of the word's documents by impact, ties by id.
+def test_head_holds_the_best_documents_and_the_tail_their_id_ranges(docs, tmp_path):
+    _, folder = build(docs, tmp_path, first=2)       # tail blocks of at most 16 x 2
+    ref, _ = term_ref(folder, "indicador")           # in all 60 fillers
+    blocks = term_blocks(folder, "indicador")
+    head, tails = blocks[0], blocks[1:]
     everything = sorted((p for b in blocks for p in b), key=lambda p: (-p[1], p[0]))
-    assert sorted(blocks[0]) == sorted(everything[:4])
-    # Recency ranks newer fillers first among equal texts.
+    assert len(everything) == len({p[0] for p in everything}) == 60   # each document once
+    # The head is the top of the word's documents by impact, ties by id.
+    assert sorted(head) == sorted(everything[:2])
+    # The tail: the others in aligned id ranges of at most 32, ascending, disjoint,
+    # each block's postings count in the shard.
+    assert len(tails) >= 2
+    end = 0
+    for (lo, bits, n, _name), block in zip(ref[1:], tails):
+        ids = [d for d, _, _ in block]
+        assert lo % 2 ** bits == 0 and lo >= end
+        assert len(block) == n <= 32 and ids == sorted(ids)
+        assert all(lo <= d < lo + 2 ** bits for d in ids)
+        end = lo + 2 ** bits
     root = read_root(folder)
-    assert root["first"] == 4 and root["n"] == len(docs)
+    assert root["v"] == 2 and root["first"] == 2 and root["n"] == len(docs)
+
+
+def test_tail_ranges_split_in_halves_until_they_fit():
+    from portal_search.encode import tail_ranges
+
+    keys = [d << 8 | 1 for d in [*range(10), *range(1000, 1003), 70_000]]
+    got = tail_ranges(keys, 4)
+    # [0, 2**32) halved until each range holds at most 4: [0, 4), [4, 8), [8, 16),
+    # [512, 1024), [65536, 131072); empty halves make no block.
+    assert [(lo, bits, end - start) for lo, bits, start, end in got] == [
+        (0, 2, 4), (4, 2, 4), (8, 3, 2), (512, 9, 3), (65_536, 16, 1)]
+    spans = [(lo, lo + 2 ** bits) for lo, bits, _, _ in got]
+    assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    for lo, bits, start, end in got:
+        assert all(lo <= k >> 8 < lo + 2 ** bits for k in keys[start:end])
+    # A changed document moves no cut outside its own range.
+    moved = tail_ranges(sorted([k for k in keys if k >> 8 != 1001] + [1001 << 8 | 9]), 4)
+    assert [r[:2] for r in moved] == [r[:2] for r in got]
 
 
 def test_titles_weigh_more_than_institution_lines_and_bodies(docs, tmp_path):
@@ -231,7 +268,7 @@ def _files(folder: Path, root: dict) -> set[str]:
         head, _ = read_shard(folder, name)
         for entry in head["t"]:
             if isinstance(entry[4][0], str):
-                out.update(f"p/{h}.bin" for h in entry[4])
+                out.update(f"p/{h}.bin" for h in block_names(entry[4]))
         out.update(f"c/{g[2]}.json" for g in head["g"] if g[2])
     for f in root["filters"]:
         values = f.get("v")
@@ -239,7 +276,7 @@ def _files(folder: Path, root: dict) -> set[str]:
             out.add(f"f/{f['f']}.json")
             values = json.loads((folder / "f" / f"{f['f']}.json").read_text("utf-8"))
         for v in values:
-            out.update(f"p/{h}.bin" for h in v[2])
+            out.update(f"p/{h}.bin" for h in block_names(v[2]))
             if v[3:] and v[3]:
                 out.add(f"c/{v[3]}.json")
     for g, name in enumerate(root["docs"]):
@@ -265,3 +302,28 @@ def test_search_script_is_small():
                for name in ("search.js", "search-engine.js"))
     assert size <= 15 * 1024, size
     assert "WebAssembly" not in (js / "search-engine.js").read_text("utf-8")
+
+
+def test_postings_are_one_int_each_and_widen_past_24_bit_ids(docs):
+    """A posting is (id << 8 | impact) in a 32-bit array; an id past 2**24 turns
+    every array to 64 bits, and blocks read both alike."""
+    from array import array
+
+    from portal_search.encode import blocks_of
+    from portal_search.indexer import Corpus, contribution, fingerprint
+
+    corpus = Corpus()
+    c = contribution(docs[0], corpus.filter_values)
+    corpus.put(5, fingerprint(docs[0]), c)
+    word = c.words[0]
+    assert corpus.terms[word].typecode == "I"
+    assert list(corpus.terms[word]) == [5 << 8 | c.impacts[0]]
+    corpus.widen()
+    corpus.put(7, fingerprint(docs[0]), c)
+    assert {p.typecode for p in corpus.terms.values()} == {"Q"}
+    assert [k >> 8 for k in corpus.terms[word]] == [5, 7]
+    big = (1 << 30) + 3
+    attrs = {big: b"\x01\x00", 9: b"\x02\x00"}
+    ((block, span),) = blocks_of(array("Q", [big << 8 | 200, 9 << 8 | 100]), attrs, 4)
+    assert span is None and block[0] == 2
+    assert int.from_bytes(block[1:5], "little") == 9 and int.from_bytes(block[5:9], "little") == big

@@ -1,5 +1,6 @@
-"""Binary encodings of the index (format 1, docs/search.md "Index layout"):
-postings blocks in impact order, and counts per filter value.
+"""Binary encodings of the index (format 2, docs/search.md "Index layout"):
+postings blocks (a word's best documents, then the rest by id range), and
+counts per filter value.
 
 A postings block, little-endian:
     varint n
@@ -12,12 +13,15 @@ A postings block, little-endian:
 
 from __future__ import annotations
 
+import heapq
 import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from itertools import chain
 
-GROWTH = 4   # each postings block this many times larger than the one before
+TAIL = 16   # a tail block holds at most TAIL x first postings
+ID_BITS = 32   # document ids are u32: the tail's ranges split [0, 2**32)
 
 
 def varint(n: int) -> bytes:
@@ -27,15 +31,6 @@ def varint(n: int) -> bytes:
         n >>= 7
     out.append(n)
     return bytes(out)
-
-
-def block_sizes(count: int, first: int) -> list[int]:
-    sizes, size = [], first
-    while count > 0:
-        sizes.append(min(size, count))
-        count -= size
-        size *= GROWTH
-    return sizes
 
 
 def encode_block(keys: list[int], attrs: list) -> bytes:
@@ -49,20 +44,47 @@ def encode_block(keys: list[int], attrs: list) -> bytes:
                      b"".join(map(attrs.__getitem__, docs))))
 
 
-def blocks_of(docs: array, impacts: array, attrs: list, first: int) -> list[bytes]:
-    """Postings in impact order (ties: lower id first), cut into blocks of
-    first, 4 x first, 16 x first... documents, each block in id order. The
-    order of `docs` does not matter."""
-    if len(docs) <= first:   # one block: no need to rank
-        return [encode_block(sorted([(d << 8) | i for d, i in zip(docs, impacts)]), attrs)]
-    ranked = [((255 - i) << 32) | d for d, i in zip(docs, impacts)]
-    ranked.sort()
-    out, start = [], 0
-    for size in block_sizes(len(ranked), first):
-        block = [((k & 0xFFFFFFFF) << 8) | (255 - (k >> 32)) for k in ranked[start:start + size]]
-        block.sort()
-        out.append(encode_block(block, attrs))
-        start += size
+def tail_ranges(keys: list[int], limit: int) -> list[tuple[int, int, int, int]]:
+    """Cut id-sorted keys (id << 8 | impact) into aligned id ranges [lo, lo + 2**bits)
+    of at most `limit` postings: a range holding more is split in halves. Returns
+    (lo, bits, start, end) with keys[start:end] in the range. A changed document
+    changes the block of its own range only (and a split or merge where a range
+    crosses the limit), never the cuts of the rest of the word."""
+    out: list[tuple[int, int, int, int]] = []
+    todo = [(0, ID_BITS, 0, len(keys))]
+    while todo:
+        lo, bits, start, end = todo.pop()
+        if start == end:
+            continue
+        if end - start <= limit or not bits:
+            out.append((lo, bits, start, end))
+            continue
+        mid = lo + (1 << (bits - 1))
+        cut = bisect_left(keys, mid << 8, start, end)
+        todo.append((mid, bits - 1, cut, end))   # popped after the lower half
+        todo.append((lo, bits - 1, start, cut))
+    return out
+
+
+def blocks_of(postings: array, attrs: list, first: int
+              ) -> list[tuple[bytes, tuple[int, int, int] | None]]:
+    """A word's postings as blocks, each in id order: the head, its `first` best
+    documents by impact (ties: lower id first), then the tail, the rest cut into
+    aligned id ranges of at most TAIL x first postings (tail_ranges). Returns
+    (block, None) for the head and (block, (lo, bits, n)) for each tail block.
+    The head answers a word's best results; the tail, id-aligned across words,
+    lets a query of several words intersect them one id range at a time.
+    `postings`: (document id << 8 | impact), in any order."""
+    keys = sorted(postings)
+    if len(keys) <= first:   # one block: no need to rank
+        return [(encode_block(keys, attrs), None)]
+    best = heapq.nsmallest(first, [((255 - (k & 255)) << 32) | (k >> 8) for k in keys])
+    head = sorted(((k & 0xFFFFFFFF) << 8) | (255 - (k >> 32)) for k in best)
+    chosen = set(head)
+    rest = [k for k in keys if k not in chosen]
+    out = [(encode_block(head, attrs), None)]
+    for lo, bits, start, end in tail_ranges(rest, TAIL * first):
+        out.append((encode_block(rest[start:end], attrs), (lo, bits, end - start)))
     return out
 
 

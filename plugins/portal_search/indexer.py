@@ -17,7 +17,7 @@ import hashlib
 import json
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -85,12 +85,16 @@ def excerpt_text(body: str) -> str:
     return body[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-@dataclass
-class Postings:
-    """Documents (ids) and their impacts for one word or filter value, in no
-    particular order (blocks are ranked when they are written)."""
-    docs: array = field(default_factory=lambda: array("I"))
-    impacts: array = field(default_factory=lambda: array("B"))
+# Postings of a word or filter value: an array of (document id << 8 | impact), in
+# no particular order (blocks are ranked when they are written). One int a
+# posting, so a build's hot loop appends once; 32-bit while ids fit in 24 bits
+# (16.7 million documents), 64-bit past that (Corpus.widen).
+NARROW_IDS = 1 << 24
+doc_of = (8).__rrshift__   # posting -> document id, for map()
+
+
+def doc_ids(postings) -> map:
+    return map(doc_of, postings)
 
 
 @dataclass(slots=True)
@@ -210,8 +214,9 @@ class Corpus:
 
     def __init__(self, filter_values: list[dict[str, int]] | None = None):
         self.filter_values = filter_values or [{} for _ in FILTER_KEYS]
-        self.terms: dict[str, Postings] = {}
-        self.filter_postings: dict[int, Postings] = {}   # by value_id
+        self.terms: dict[str, array] = {}
+        self.filter_postings: dict[int, array] = {}   # by value_id
+        self.wide = False   # postings arrays of 64 bits (an id past NARROW_IDS)
         self.fps: list[bytes | None] = []
         self.attrs: list[bytes | None] = []
         self.gids: list[tuple] = []
@@ -233,8 +238,8 @@ class Corpus:
     def begin(self) -> None:
         """Before a rebuild: remember where each postings list ends, so the
         entries of documents that changed or went can be told from new ones."""
-        self._marks = ({w: len(p.docs) for w, p in self.terms.items()},
-                       {g: len(p.docs) for g, p in self.filter_postings.items()})
+        self._marks = ({w: len(p) for w, p in self.terms.items()},
+                       {g: len(p) for g, p in self.filter_postings.items()})
         self.dirty_terms, self.dirty_values, self.dirty_docs = set(), set(), set()
         self.fresh = False
 
@@ -248,25 +253,35 @@ class Corpus:
                 column.append(None)
             self.gids.append(())
         self.dirty_docs.add(doc_id)
+        if doc_id >= NARROW_IDS and not self.wide:
+            self.widen()
+        code = "Q" if self.wide else "I"
+        base = doc_id << 8
         terms = self.terms
         for word, impact in zip(c.words, c.impacts):   # the hot loop of a build: kept plain
             p = terms.get(word)
             if p is None:
-                p = terms[word] = Postings()
-            p.docs.append(doc_id)
-            p.impacts.append(impact)
+                p = terms[word] = array(code)
+            p.append(base | impact)
+        listing = base | c.listing
         for gid in c.gids:
             p = self.filter_postings.get(gid)
             if p is None:
-                p = self.filter_postings[gid] = Postings()
-            p.docs.append(doc_id)
-            p.impacts.append(c.listing)
+                p = self.filter_postings[gid] = array(code)
+            p.append(listing)
         if not self.fresh:
             self.dirty_terms.update(c.words)
             self.dirty_values.update(self.gids[doc_id])
             self.dirty_values.update(c.gids)
         self.fps[doc_id], self.attrs[doc_id], self.rows[doc_id] = fp, c.attrs, c.row
         self.gids[doc_id] = c.gids
+
+    def widen(self) -> None:
+        """Postings of 64 bits: an id does not fit in 24 bits any more."""
+        for table in (self.terms, self.filter_postings):
+            for key, p in table.items():
+                table[key] = array("Q", p)
+        self.wide = True
 
     def finish(self, seen: set[int]) -> None:
         """After a rebuild's documents: drop the previous entries of documents
@@ -289,13 +304,12 @@ class Corpus:
                                     (self.filter_postings, self._marks[1], self.dirty_values)):
             for key, end in marks.items():
                 p = table[key]
-                if stale.isdisjoint(p.docs[:end]):
+                if stale.isdisjoint(doc_ids(p[:end])):
                     continue
-                keep = [i for i, d in enumerate(p.docs) if i >= end or d not in stale]
-                p.docs = array("I", [p.docs[i] for i in keep])
-                p.impacts = array("B", [p.impacts[i] for i in keep])
+                p = table[key] = array(p.typecode, [k for i, k in enumerate(p)
+                                                    if i >= end or k >> 8 not in stale])
                 dirty.add(key)
-                if not p.docs:
+                if not p:
                     del table[key]
         self._marks = None
 

@@ -1,4 +1,4 @@
-"""The index's files (format 1, docs/search.md "Index layout"), encoded from a
+"""The index's files (format 2, docs/search.md "Index layout"), encoded from a
 Corpus. Every file but the root is named by a hash of its content.
 
 - `index.json`, the root: format, document count, shard map, filter
@@ -7,9 +7,9 @@ Corpus. Every file but the root is named by a hash of its content.
   vocabulary, each with its surface form, stem group, document count and
   postings (inline when short, else the names of its blocks), and each stem
   group's total and counts file. A shard never splits a stem group.
-- `p/<hash>.bin`, postings blocks (encode.py): a word's documents in impact
-  order, cut into blocks of FIRST, 4 x FIRST, 16 x FIRST... documents: the
-  first block holds its best documents.
+- `p/<hash>.bin`, postings blocks (encode.py): a word's head, its FIRST best
+  documents, and its tail, the other documents cut into aligned id ranges of at
+  most TAIL x FIRST: a query of several words intersects them range by range.
 - `c/<hash>.json`: a stem group's (or filter value's) counts per filter value.
 - `f/<hash>.json`: a long filter dictionary (institutions).
 - `d/<group>/<hash>.<n>.json`: result metadata, CHUNK documents a file, in
@@ -26,15 +26,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from array import array
 from itertools import chain
 from pathlib import Path
 
 from .documents import FILTERS, KINDS
-from .encode import GROWTH, block_sizes, blocks_of, counts
-from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, Postings, value_id
+from .encode import TAIL, blocks_of, counts
+from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, doc_ids, value_id
 from .text import fold, stem_key, stopwords
 
-FORMAT = 1
+FORMAT = 2
 FIRST = 128          # documents in a word's first block
 INLINE = 24          # postings this short live in the shard itself
 SHARD_BYTES = 8_000  # target size of a shard, raw (about 3.5 KB gzipped)
@@ -147,12 +148,14 @@ class _Recorder:
         return name
 
 
-def _postings(p: Postings, corpus: Corpus, out: _Recorder, first: int, inline: bool):
-    """Bytes of an inline block, or the names of the word's blocks."""
-    blocks = blocks_of(p.docs, p.impacts, corpus.attrs, first)
-    if inline and len(blocks) == 1 and len(p.docs) <= INLINE:
-        return blocks[0]
-    return [out.put("p", block, "bin") for block in blocks]
+def _postings(p: array, corpus: Corpus, out: _Recorder, first: int, inline: bool):
+    """Bytes of an inline block, or the word's blocks: [head name, then
+    [lo, bits, postings, name] per tail block, in id order]."""
+    blocks = blocks_of(p, corpus.attrs, first)
+    if inline and len(blocks) == 1 and len(p) <= INLINE:
+        return blocks[0][0]
+    return [out.put("p", block, "bin") if span is None else [*span, out.put("p", block, "bin")]
+            for block, span in blocks]
 
 
 def _cuts(stems: list[str]) -> set[int]:
@@ -194,7 +197,8 @@ def _entry_bytes(folded: str, word: str, df: int, first: int, new_stem: str | No
     its inline postings or its blocks' names, and its stem group's row if it
     starts one. Shards are cut by these sizes: an estimate that falls short
     makes shards (and a query's first download) larger than SHARD_BYTES."""
-    refs = df * 16 if df <= min(INLINE, first) else 17 * len(block_sizes(df, first))
+    # A tail block holds between a quarter and all of TAIL x first postings.
+    refs = df * 16 if df <= min(INLINE, first) else 17 + 36 * -(-(df - first) * 2 // (TAIL * first))
     size = len(folded) + (len(word) + 3 if word != folded else 1) + len(str(df)) + 14 + refs
     return size + (len(new_stem) + 24 if new_stem is not None else 0)
 
@@ -202,8 +206,8 @@ def _entry_bytes(folded: str, word: str, df: int, first: int, new_stem: str | No
 def _group_row(stem: str, ws: list[str], corpus: Corpus, out: _Recorder, first: int) -> list:
     """[stem, documents, counts file or 0]. A group whose postings all fit in
     first blocks has no counts file: the script counts them."""
-    lists = [corpus.terms[w].docs for w in ws]
-    docs = lists[0] if len(ws) == 1 else set(chain.from_iterable(lists))
+    lists = [corpus.terms[w] for w in ws]
+    docs = list(doc_ids(lists[0])) if len(ws) == 1 else set(doc_ids(chain.from_iterable(lists)))
     if max(map(len, lists)) <= first:
         return [stem, len(docs), 0]
     return [stem, len(docs), out.put("c", _json(counts(docs, corpus.gids, FILTER_KEYS)), "json")]
@@ -225,7 +229,7 @@ def _shard(vocab: list, corpus: Corpus, enc: Encoded, files: Files, first: int) 
         if isinstance(ref, bytes):   # inline: its place in the shard's blob
             inline, ref = ref, [len(blob), len(ref)]
             blob += inline
-        entries.append([f, 0 if w == f else w, g, len(p.docs), ref])
+        entries.append([f, 0 if w == f else w, g, len(p), ref])
     rows = []
     for stem, ws in members.items():
         key = "\n".join([stem, *ws])   # a word leaving the group changes its row
@@ -247,7 +251,7 @@ def write_shards(corpus: Corpus, files: Files, enc: Encoded, first: int,
     allowed = _cuts([s for _, _, s in vocab])
     ranges, start, size = [], 0, 0
     for i, (f, w, stem) in enumerate(vocab):
-        entry = _entry_bytes(f, w, len(corpus.terms[w].docs), first,
+        entry = _entry_bytes(f, w, len(corpus.terms[w]), first,
                              stem if not i or vocab[i - 1][2] != stem else None)
         if i in allowed and _cut_before(f, entry, size, shard_bytes):
             ranges.append((start, i))
@@ -291,10 +295,10 @@ def write_filters(corpus: Corpus, files: Files, enc: Encoded, first: int) -> lis
             if entry is None:
                 rec = _Recorder(files)
                 refs = _postings(p, corpus, rec, first, False)
-                many = len(p.docs) > first
-                ref = rec.put("c", _json(counts(p.docs, corpus.gids, FILTER_KEYS)), "json") \
-                    if many else 0
-                entry = enc.record("values", gid, [label, len(p.docs), refs, ref], rec.paths)
+                many = len(p) > first
+                ref = rec.put("c", _json(counts(doc_ids(p), corpus.gids, FILTER_KEYS)),
+                              "json") if many else 0
+                entry = enc.record("values", gid, [label, len(p), refs, ref], rec.paths)
             values.append(entry)
         item = {"k": key, "l": FILTERS[key]}
         if len(values) > INLINE_FILTER_VALUES:
@@ -333,7 +337,7 @@ def build_files(corpus: Corpus, files: Files, enc: Encoded, first: int = FIRST,
     tipo = corpus.filter_values[FILTER_KEYS.index("tipo")]
     root = {
         "v": FORMAT, "lang": language, "n": corpus.size, "span": corpus.span, "first": first,
-        "growth": GROWTH, "chunk": CHUNK, "group": group,
+        "chunk": CHUNK, "group": group,
         "kinds": [[KINDS[k][0], tipo.get(KINDS[k][1], -1)] for k in KIND_ORDER],
         "attrs": list(ATTR_KEYS),
         "stop": sorted(stopwords(language)),

@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from array import array
 from pathlib import Path
 
-from .indexer import FILTER_KEYS, Corpus, Postings
+from .indexer import FILTER_KEYS, Corpus
 
 NAME = "state.marshal"
 CODE = ("text.py", "documents.py", "indexer.py", "encode.py", "layout.py", "state.py")
@@ -65,21 +66,18 @@ def _load_list(f) -> list:
 
 
 def _dump_postings(f, table: dict) -> None:
-    """Postings as (key, ids, impacts) rows, packed a slice at a time."""
+    """Postings as (key, array type, bytes) rows, packed a slice at a time."""
     keys = list(table)
     marshal.dump(len(keys), f)
     for i in range(0, len(keys), STEP):
-        marshal.dump([(k, table[k].docs.tobytes(), table[k].impacts.tobytes())
-                      for k in keys[i:i + STEP]], f)
+        marshal.dump([(k, table[k].typecode, table[k].tobytes()) for k in keys[i:i + STEP]], f)
 
 
 def _load_postings(f) -> dict:
     out = {}
-    for key, docs, impacts in _load_list(f):
-        p = Postings()
-        p.docs.frombytes(docs)
-        p.impacts.frombytes(impacts)
-        out[key] = p
+    for key, code, raw in _load_list(f):
+        p = out[key] = array(code)
+        p.frombytes(raw)
     return out
 
 
@@ -130,6 +128,7 @@ def load(folder: Path, key: str, root: bytes | None, present: set[str]):
             corpus.fps, corpus.attrs, corpus.gids, corpus.rows = (_load_list(f) for _ in range(4))
             corpus.terms = _load_postings(f)
             corpus.filter_postings = _load_postings(f)
+            corpus.wide = any(p.typecode == "Q" for p in corpus.terms.values())
             encoded = {part: dict(_load_list(f)) for part in marshal.load(f)}
         ids = {url: n for n, url in enumerate(urls) if url}
         return ids, corpus, encoded, files

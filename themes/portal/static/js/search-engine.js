@@ -1,7 +1,8 @@
-// The portal's search index, read in the browser (format 1, docs/search.md).
-// A query fetches the root, the term shard of each word, the first postings
-// block of each matching word, and the result metadata of the results shown;
-// further blocks only for "Mostrar más", filters, date order or counts.
+// The portal's search index, read in the browser (format 2, docs/search.md).
+// A query fetches the root, the term shard of each word, the head block (best
+// documents) of each matching word, and the result metadata of the results
+// shown; tail blocks, one id range at a time, when the heads do not give enough
+// matches, and for "Mostrar más", filters, date order or counts.
 // Words are normalized as plugins/portal_search/text.py does; stems come from
 // the shards (never computed here).
 
@@ -91,7 +92,7 @@ export function openIndex(base) {
 }
 
 function checkRoot(r) {
-  if (!r || r.v !== 1 || !Array.isArray(r.shards)) throw new IndexError("index.json: formato desconocido");
+  if (!r || r.v !== 2 || !Array.isArray(r.shards)) throw new IndexError("index.json: formato desconocido");
   r.stopSet = new Set(r.stop);
   return r;
 }
@@ -101,18 +102,19 @@ function checkRoot(r) {
 // Match kinds: the word as typed, the same word without accents, same stem, prefix.
 const EXACT = 1, FOLDED = 0.9, STEM = 0.6, PREFIX = 0.4;
 const MAX_PREFIX_TERMS = 40;
-// Postings a page of results loads past the first blocks, in first blocks' worth
+// Postings a page of results loads past the heads, in heads' worth
 // (docs/search.md, "A page of results has a budget").
 const BUDGET = 24;
 
-// The sizes of a word's postings blocks, as encode.block_sizes cuts them.
-function blockSizes(df, first, growth, count) {
-  const out = [];
-  for (let size = first, left = df; out.length < count; size *= growth) {
-    out.push(Math.max(0, Math.min(size, left)));
-    left -= size;
-  }
-  return out;
+// A word's blocks from its shard entry (or filter value): the head (its best
+// documents, or all of them), then tail blocks {lo, hi, n} in id order.
+function blocksOf(df, first, ref) {
+  if (!Array.isArray(ref)) throw new IndexError("términos dañados");
+  return ref.map((b, i) => {
+    if (!i) return {hash: b, n: Math.min(df, ref.length > 1 ? first : df)};
+    const [lo, bits, n, hash] = b;
+    return {hash, n, lo, hi: lo + 2 ** bits, tail: true};
+  });
 }
 
 class Search {
@@ -220,7 +222,7 @@ class Search {
         if (!this.sel[f.k]) continue;
         const values = await this.dictionary(k);
         this.words.push({key: f.k, group: null, terms: [...this.sel[f.k]].map((v) => ({
-          df: values[v][1], blocks: this.sized(values[v][1], values[v][2].map((h) => ({hash: h}))),
+          df: values[v][1], blocks: blocksOf(values[v][1], r.first, values[v][2]),
           factor: 1, idf: 1, summary: values[v][3]}))});
       }
     }
@@ -230,17 +232,9 @@ class Search {
     const n = this.root.n, df = e[3];
     const ref = e[4];
     const blocks = typeof ref[0] === "number"
-      ? [{inline: [sh.buf, sh.blob + ref[0], sh.blob + ref[0] + ref[1]]}]
-      : ref.map((hash) => ({hash}));
-    return {df, blocks: this.sized(df, blocks), factor, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5))};
-  }
-
-  // Each block with its number of postings (b.n), known before it is fetched.
-  sized(df, blocks) {
-    const r = this.root;
-    const sizes = blocks.length === 1 ? [df] : blockSizes(df, r.first, r.growth || 4, blocks.length);
-    blocks.forEach((b, i) => { b.n = sizes[i]; });
-    return blocks;
+      ? [{inline: [sh.buf, sh.blob + ref[0], sh.blob + ref[0] + ref[1]], n: df}]
+      : blocksOf(df, this.root.first, ref);
+    return {df, blocks, factor, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5))};
   }
 
   async loadBlock(term, b) {
@@ -255,43 +249,44 @@ class Search {
     }
   }
 
-  // Load the next block of every term, or all of them; returns the postings loaded.
+  // Load the head of every term, or every block.
   async loadMore(all) {
     const jobs = [];
     for (const w of this.words) {
       for (const t of w.terms) {
-        const next = t.blocks.filter((b) => !b.data);
-        for (const b of all ? next : next.slice(0, 1)) {
-          jobs.push(this.loadBlock(t, b).then(() => b.data.docs.length));
-        }
+        for (const b of all ? t.blocks : t.blocks.slice(0, 1)) jobs.push(this.loadBlock(t, b));
       }
-    }
-    return (await Promise.all(jobs)).reduce((a, n) => a + n, 0);
-  }
-
-  // Load the next block of some terms, smallest first, within `room` postings
-  // (the smallest one whatever its size when `room` is null); returns the postings
-  // loaded. Smallest first spreads a budget over every word instead of spending
-  // it on one word's large block.
-  async loadSome(room) {
-    const next = [];
-    for (const w of this.words) {
-      for (const t of w.terms) {
-        const b = t.blocks.find((x) => !x.data);
-        if (b) next.push([t, b]);
-      }
-    }
-    next.sort((x, y) => x[1].n - y[1].n);
-    const jobs = [];
-    let n = 0;
-    for (const [t, b] of next) {
-      if (jobs.length && (room === null ? b.n > next[0][1].n : n + b.n > room)) break;
-      if (!jobs.length && room !== null && b.n > room) break;
-      n += b.n;
-      jobs.push(this.loadBlock(t, b));
     }
     await Promise.all(jobs);
-    return n;
+  }
+
+  // Load the next id range of the tails: from `scanned` (below it every term's
+  // tail is loaded) to the nearest end of a term's next block, the blocks of every
+  // term that start there. Below the new `scanned` the matches are then exact: a
+  // query of several common words meets its first matches in a few small ranges
+  // instead of in its words' largest blocks. Within `room` postings (none when
+  // `room` is null); returns the postings loaded, 0 when there are no more or the
+  // range does not fit.
+  async loadRange(room) {
+    for (;;) {
+      const from = this.scanned || 0, next = [];
+      let end = Infinity;
+      for (const w of this.words) {
+        for (const t of w.terms) {
+          const b = t.blocks.find((x) => x.tail && !x.data);
+          if (!b) continue;
+          next.push([t, b]);
+          end = Math.min(end, b.lo > from ? b.lo : b.hi);
+        }
+      }
+      if (end === Infinity) return 0;
+      const load = next.filter(([, b]) => b.lo < end);
+      const n = load.reduce((a, [, b]) => a + b.n, 0);
+      if (room !== null && n > room) return 0;
+      await Promise.all(load.map(([t, b]) => this.loadBlock(t, b)));
+      this.scanned = end;
+      if (n) return n;   // a range where no term has a tail block costs nothing
+    }
   }
 
   complete() {
@@ -371,12 +366,10 @@ class Search {
   }
 
   // At least `need` ranked matches (fewer if there are no more), and the total if
-  // known. Past the first blocks, one call loads at most BUDGET first blocks' worth
-  // of postings, the smallest blocks first, once it has a match beyond `from` to
-  // show: several common words rarely meet in their best blocks, and loading on
-  // until ten documents have them all cost up to 360 KB at 100,000 documents.
-  // With nothing to show yet it goes on one size of block at a time.
-  // "Mostrar más" goes on where it stopped.
+  // known. Past the heads, one call loads at most BUDGET heads' worth of postings
+  // once it has a match beyond `from` to show, one id range of the tails at a
+  // time; with nothing to show yet it goes on range by range. "Mostrar más" goes
+  // on where it stopped.
   async top(need, from = 0) {
     if (!this.words) await this.prepare();
     if (!this.words.length || this.words.some((w) => !w.terms.length)) return {total: 0, rows: []};
@@ -388,7 +381,7 @@ class Search {
     this.budgeted = 0;   // postings this page loaded with a result to show (tested)
     while (this.rows.length < need && !this.complete()) {
       const room = this.rows.length > from ? budget - spent : null;
-      const got = await this.loadSome(room === null ? null : Math.max(0, room));
+      const got = await this.loadRange(room === null ? null : Math.max(0, room));
       if (!got) break;
       spent += got;
       if (room !== null) this.budgeted += got;
