@@ -275,7 +275,9 @@ def _table(rows: list[dict]) -> None:
             _fmt(r["inc_s"], ".1f"), f"{r['inc_files']:,} / {r['inc_mb']:,.2f}",
             f"{r['kb']:,.0f} / {r['kb_max']:,.0f}", (f"{r['counts_kb']:,.0f} / "
             f"{r['counts_kb_max']:,.0f}"), f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
-            _fmt(r["more_ms"]), f"{r['found']}/50") for r in rows],
+            _fmt(r["more_ms"]), f"{r['found']}/50" + (f", {r['timeouts']} timed out"
+                                                       if r.get("timeouts") else ""))
+           for r in rows],
           ("docs", "index", "build s", "CPU s", "RSS MB", "files", "disk MB", "rebuild s",
            "rebuild files / MB", "1st KB med/max", "+counts KB med/max", "1st ms med/p95",
            "more ms", "found"))

@@ -16,6 +16,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import ClassVar
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from .common import median, percentile
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -115,6 +117,9 @@ def pagefind_page(site: Path, folder: str, bundles: list[str]) -> str:
     return f"/{folder}/"
 
 
+TIMEOUT_MS = 120_000   # a query not answered by then is counted as timed out
+
+
 def queries(browser, base: str, path: str) -> dict:
     """Each query on a fresh page: bytes and time to the first results, bytes
     until the filter counts show, time to the next page of results."""
@@ -133,8 +138,15 @@ def queries(browser, base: str, path: str) -> dict:
         page.wait_for_load_state("networkidle")
         page.fill("#q", q)
         page.press("#q", "Enter")
-        page.wait_for_selector("form[data-search=done], form[data-search=error]",
-                               timeout=120_000)
+        try:
+            page.wait_for_selector("form[data-search=done], form[data-search=error]",
+                                   timeout=TIMEOUT_MS)
+        except PlaywrightTimeout:   # counted, with the timeout as its time (a lower bound)
+            out["ms"].append(TIMEOUT_MS)
+            out["timeouts"] = out.get("timeouts", 0) + 1
+            out.setdefault("by_query", []).append((0.0, TIMEOUT_MS, f"{q} (timed out)"))
+            context.close()
+            continue
         seen = len(received)
         first = page.evaluate(_FIRST, SEARCH_FILES)
         page.wait_for_selector("form[data-counts=done], form[data-counts=error]",
@@ -164,5 +176,7 @@ def summary(q: dict) -> dict:
             "counts_kb_max": max(q["counts_kb"]), "ms": median(q["ms"]),
             "ms_p95": percentile(q["ms"], 95), "more_ms": median(q["more_ms"]),
             "requests": median(q["requests"]), "found": q["found"],
+            # queries with no answer within TIMEOUT_MS: their bytes are not in the KB figures
+            "timeouts": q.get("timeouts", 0),
             # the three heaviest first queries: (KB, ms, query)
             "heaviest": sorted(q.get("by_query", []), reverse=True)[:3]}
