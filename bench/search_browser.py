@@ -16,6 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import ClassVar
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .common import median, percentile
@@ -148,7 +149,13 @@ def queries(browser, base: str, path: str) -> dict:
             context.close()
             continue
         seen = len(received)
-        first = page.evaluate(_FIRST, SEARCH_FILES)
+        try:
+            first = page.evaluate(_FIRST, SEARCH_FILES)
+        except PlaywrightError:   # the page ended in an error without marking its results
+            out["failed"] = out.get("failed", 0) + 1
+            out.setdefault("by_query", []).append((0.0, 0.0, f"{q} (failed)"))
+            context.close()
+            continue
         page.wait_for_selector("form[data-counts=done], form[data-counts=error]",
                                timeout=600_000)
         later = sum(max(0, r.sizes()["responseBodySize"]) for r in received[seen:]
@@ -178,5 +185,7 @@ def summary(q: dict) -> dict:
             "requests": median(q["requests"]), "found": q["found"],
             # queries with no answer within TIMEOUT_MS: their bytes are not in the KB figures
             "timeouts": q.get("timeouts", 0),
+            # queries whose page ended in an error with no results marked
+            "failed": q.get("failed", 0),
             # the three heaviest first queries: (KB, ms, query)
             "heaviest": sorted(q.get("by_query", []), reverse=True)[:3]}
