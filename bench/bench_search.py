@@ -236,6 +236,10 @@ def _measure_alone(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
     site = work / "site"
     shutil.copytree(page_site / "theme", site / "theme")
     shutil.copytree(page_site / "buscar", site / "buscar")
+    # The page site may have been built by an earlier commit: today's scripts
+    # (an older search-engine.js rejects a root of a newer format).
+    shutil.copytree(ROOT / "themes" / "portal" / "static" / "js", site / "theme" / "js",
+                    dirs_exist_ok=True)
     cmd = [PY, "-m", "bench.search_synth", "--datasets", scale, "--output", site,
            "--cache", work / "cache"]
     env = {"PYTHONPATH": str(ROOT / "plugins")}
