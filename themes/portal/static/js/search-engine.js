@@ -260,33 +260,44 @@ class Search {
     await Promise.all(jobs);
   }
 
-  // Load the next id range of the tails: from `scanned` (below it every term's
-  // tail is loaded) to the nearest end of a term's next block, the blocks of every
-  // term that start there. Below the new `scanned` the matches are then exact: a
-  // query of several common words meets its first matches in a few small ranges
-  // instead of in its words' largest blocks. Within `room` postings (none when
-  // `room` is null); returns the postings loaded, 0 when there are no more or the
-  // range does not fit.
-  async loadRange(room) {
-    for (;;) {
-      const from = this.scanned || 0, next = [];
-      let end = Infinity;
-      for (const w of this.words) {
-        for (const t of w.terms) {
-          const b = t.blocks.find((x) => x.tail && !x.data);
-          if (!b) continue;
-          next.push([t, b]);
-          end = Math.min(end, b.lo > from ? b.lo : b.hi);
+  // Load the next id ranges of the tails: from `scanned` (below it every term's
+  // tail is loaded or on its way) to the nearest end of a term's next block, the
+  // blocks of every term that start there; below the new `scanned` the matches
+  // are then exact. A query of several common words meets its first matches in a
+  // few small ranges instead of in its words' largest blocks. `ranges` ranges
+  // at once (fetched together), within `room` postings (no limit when
+  // `room` is null); returns the postings loaded, 0 when there are no more or
+  // the next range does not fit.
+  async loadRange(room, ranges) {
+    const jobs = [];
+    let total = 0;
+    for (let k = 0; k < ranges; k++) {
+      let n = 0;
+      while (!n) {   // a range where no term has a tail block costs nothing
+        const from = this.scanned || 0, next = [];
+        let end = Infinity;
+        for (const w of this.words) {
+          for (const t of w.terms) {
+            const b = t.blocks.find((x) => x.tail && !x.data && !x.queued);
+            if (!b) continue;
+            next.push([t, b]);
+            end = Math.min(end, b.lo > from ? b.lo : b.hi);
+          }
         }
+        if (end === Infinity) { k = ranges; break; }
+        const load = next.filter(([, b]) => b.lo < end);
+        n = load.reduce((a, [, b]) => a + b.n, 0);
+        if (room !== null && total + n > room) { k = ranges; n = 0; break; }
+        for (const [t, b] of load) {
+          b.queued = true;
+          jobs.push(this.loadBlock(t, b));
+        }
+        this.scanned = end;
+        total += n;
       }
-      if (end === Infinity) return 0;
-      const load = next.filter(([, b]) => b.lo < end);
-      const n = load.reduce((a, [, b]) => a + b.n, 0);
-      if (room !== null && n > room) return 0;
-      await Promise.all(load.map(([t, b]) => this.loadBlock(t, b)));
-      this.scanned = end;
-      if (n) return n;   // a range where no term has a tail block costs nothing
     }
+    await Promise.all(jobs);
+    return total;
   }
 
   complete() {
@@ -377,11 +388,15 @@ class Search {
     await this.loadMore(all);
     this.rank();
     const budget = BUDGET * this.root.first;
-    let spent = 0;
+    let spent = 0, ranges = 1;
     this.budgeted = 0;   // postings this page loaded with a result to show (tested)
     while (this.rows.length < need && !this.complete()) {
       const room = this.rows.length > from ? budget - spent : null;
-      const got = await this.loadRange(room === null ? null : Math.max(0, room));
+      // With nothing to show, twice as many ranges at once each time: a long scan
+      // (few matches, far apart) takes a few rounds, not one per range.
+      const got = room === null ? await this.loadRange(null, ranges)
+        : await this.loadRange(Math.max(0, room), 1);
+      ranges *= 2;
       if (!got) break;
       spent += got;
       if (room !== null) this.budgeted += got;
