@@ -215,6 +215,11 @@ def test_no_results_says_so_and_links_to_browse_pages(probe, corpus_url):
     assert page.is_visible("#sin-resultados")
     links = page.eval_on_selector_all("#sin-resultados a", "as => as.map(a => a.pathname)")
     assert "/datos/" in links and "/instituciones/" in links and "/participacion/" in links
+    # A common word beside one no document has: nothing, and no "Mostrar más"
+    # (it was offered and did nothing at 1,000,000 documents).
+    assert search(probe, corpus_url, "salud xilófono") == []
+    assert page.inner_text("#estado") == "Ningún resultado para «salud xilófono»."
+    assert not page.is_visible("#mas")
 
 
 @pytest.mark.parametrize("query", ["Saltar", "reutilizadores", "Catálogo"])

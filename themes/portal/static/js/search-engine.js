@@ -426,7 +426,9 @@ class Search {
       const [url, title, kind, inst, date, status, excerpt] = row;
       return {url, title, type: r.kinds[kind][0], institution: inst, date, status, excerpt, a};
     });
-    return {total, items, more: rest.length > count || !this.complete()};
+    // No "more" when the search knows there is nothing (a word of the query is in
+    // no document): its other words' blocks are never loaded.
+    return {total, items, more: total !== 0 && (rest.length > count || !this.complete())};
   }
 
   // Exact total and the counts of every filter value: {total, counts: {key: {label: n}}}.
