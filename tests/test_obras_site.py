@@ -18,6 +18,7 @@ import pytest
 import site_snapshot
 from conftest import ROOT, build_site
 from site_pages import html_pages, parse, resolve
+from site_pages import read_page as read
 
 from aggregator.snapshot import read_source_file, write_source_file
 
@@ -27,14 +28,6 @@ BA_BOUNDS = (-58.6, -34.75, -58.3, -34.5)
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     return site_snapshot.build_once(tmp_path_factory, "obras", obras_snapshot.write)
-
-
-def read(out: Path, url: str) -> str:
-    path = out / url.lstrip("/")
-    if url.endswith("/"):
-        path = path / "index.html"
-    assert path.is_file(), f"{url} was not built"
-    return path.read_text("utf-8")
 
 
 def text(html_text: str) -> str:
