@@ -16,7 +16,7 @@ import pytest
 import test_search_corpus as corpus
 from conftest import BUILD_TODAY, ROOT, StaticServer, build_site
 from test_search_browser import DONE, path_of, search
-from test_search_index import read_root, read_shard, term_blocks
+from test_search_index import expand, read_root, read_shard, term_blocks
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from portal_search.indexer import FILTER_KEYS, _filter_labels, meta_text
@@ -120,8 +120,9 @@ def test_the_first_block_gives_the_best_documents(probe, snapshot_only):
     probe.responses.clear()
     got = probe.page.evaluate(ENGINE, ["indicador", {}, "", 0, 3])
     assert got == best[:3]
-    fetched = [r.url.rsplit("/search/", 1)[1] for r in probe.responses if "/search/p/" in r.url]
-    assert len(fetched) == 1   # the first block, nothing more
+    fetched = [r.url.rsplit("/search/", 1)[1] for r in probe.responses
+               if "/search/p/" in r.url or "/search/l/" in r.url]
+    assert len(fetched) == 1 and fetched[0].startswith("p/")   # the head; not its tail list
     # Ten results need more of the word's blocks.
     assert len(probe.page.evaluate(ENGINE, ["indicador", {}, "", 0, 10])) == 10
 
@@ -169,7 +170,8 @@ def _tails(folder: Path, word: str) -> list[list]:
     at = max(i for i, (key, _) in enumerate(root["shards"]) if key <= f)
     head, _ = read_shard(folder, root["shards"][at][1])
     group = next(e[2] for e in head["t"] if e[0] == f)
-    return [[b for b in e[4] if isinstance(b, list)] for e in head["t"] if e[2] == group]
+    return [expand(folder, e[4])[1:] for e in head["t"] if e[2] == group
+            and isinstance(e[4][0], str)]
 
 
 def test_several_common_words_meet_range_by_range(probe, snapshot_only):
@@ -179,7 +181,7 @@ def test_several_common_words_meet_range_by_range(probe, snapshot_only):
     them."""
     url, out, docs = snapshot_only["bundled"]
     probe.goto(url + "/buscar/")
-    partial = 0
+    partial = lists = 0
     for q in ("conjunto datos", "ministerio datos", "registro datos"):
         probe.responses.clear()
         got = probe.page.evaluate(ENGINE, [q, {}, "", 0, 10])
@@ -195,7 +197,14 @@ def test_several_common_words_meet_range_by_range(probe, snapshot_only):
                 # a prefix of the word's ranges: loaded ones first, then none
                 assert loaded == sorted(loaded, reverse=True), (q, word, loaded)
                 partial += 0 < sum(loaded) < len(loaded)
+        lists += sum("/search/l/" in r.url for r in probe.responses)
     assert partial   # some tail was loaded in part: ranges, not whole words
+    assert lists     # long tails are listed in files of their own, fetched when needed
+    # A page its heads fill fetches no list.
+    assert len(_tails(out / "search", "obras")[0]) > 2
+    probe.responses.clear()
+    assert len(probe.page.evaluate(ENGINE, ["obras", {}, "", 0, 3])) == 3
+    assert not [r.url for r in probe.responses if "/search/l/" in r.url]
 
 
 def test_normalization_is_the_same_in_python_and_javascript(probe, corpus_url):
@@ -291,6 +300,17 @@ def test_a_missing_shard_or_block_says_so_on_the_page(probe, damaged):
     for p in blocks:   # every postings block: the search finds its shard, not its postings
         p.unlink()
     _broken(probe, url, "indicador")
+
+
+def test_a_damaged_tail_list_says_so_on_the_page(probe, snapshot_only, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(snapshot_only["bundled"][1], copy)
+    folder = copy / "search"
+    assert len(_tails(folder, "obras")[0]) > 2   # listed in a file of its own
+    for p in (folder / "l").iterdir():
+        p.write_text('{"no": "lista"}', "utf-8")
+    with StaticServer(copy) as url:
+        _broken(probe, url, "obras+ciudad")   # several words: the tails are needed
 
 
 def test_a_missing_root_says_so_on_the_page(probe, damaged):

@@ -89,7 +89,26 @@ def term_ref(folder: Path, word: str) -> tuple[list, bytes]:
     at = max(i for i, (key, _) in enumerate(root["shards"]) if key <= f)
     head, blob = read_shard(folder, root["shards"][at][1])
     entry = next(e for e in head["t"] if e[0] == f and (e[1] or e[0]) == word)
-    return entry[4], blob
+    ref = entry[4]
+    return (ref if isinstance(ref[0], int) else expand(folder, ref)), blob
+
+
+def expand(folder: Path, ref: list) -> list:
+    """A postings reference with its tail blocks listed, as search-engine.js reads
+    it: [head, [lo, bits, n, name]...]; a long list is a file of its own."""
+    if len(ref) == 2 and isinstance(ref[1], str):
+        tails = json.loads((folder / "l" / f"{ref[1]}.json").read_text("utf-8"))
+        assert len(tails) > 2, "a short list stays in the entry"
+        return [ref[0], *tails]
+    return ref
+
+
+def ref_files(folder: Path, ref: list) -> set[str]:
+    """The files a postings reference leads to: its blocks and its tail list."""
+    out = {f"p/{h}.bin" for h in block_names(expand(folder, ref))}
+    if len(ref) == 2 and isinstance(ref[1], str):
+        out.add(f"l/{ref[1]}.json")
+    return out
 
 
 def term_blocks(folder: Path, word: str) -> list[list[tuple]]:
@@ -133,7 +152,33 @@ def test_head_holds_the_best_documents_and_the_tail_their_id_ranges(docs, tmp_pa
         assert all(lo <= d < lo + 2 ** bits for d in ids)
         end = lo + 2 ** bits
     root = read_root(folder)
-    assert root["v"] == 2 and root["first"] == 2 and root["n"] == len(docs)
+    assert root["v"] == 3 and root["first"] == 2 and root["n"] == len(docs)
+
+
+def test_a_long_tail_list_is_a_file_of_its_own(docs, tmp_path):
+    """A word's (or filter value's) list of tail blocks stays in its entry while
+    it is short; a longer one is a file (l/), fetched only by a query that needs
+    the tails, so shards and the root do not grow with a word's documents."""
+    _, folder = build(docs, tmp_path, first=1)   # tail blocks of at most 16
+    root = read_root(folder)
+    refs = []   # (documents, reference) of every word and filter value
+    for _, name in root["shards"]:
+        head, _ = read_shard(folder, name)
+        refs += [(e[3], e[4]) for e in head["t"] if isinstance(e[4][0], str)]
+    for f in root["filters"]:
+        values = f["v"] if "v" in f else json.loads(
+            (folder / "f" / f"{f['f']}.json").read_text("utf-8"))
+        refs += [(v[1], v[2]) for v in values if v[1]]
+    listed = short = 0
+    for df, ref in refs:
+        tails = expand(folder, ref)[1:]
+        if len(ref) == 2 and isinstance(ref[1], str):
+            listed += 1
+        else:
+            short += len(tails) > 0
+            assert len(tails) <= 2
+        assert sum(t[2] for t in tails) == df - 1   # every posting but the head's
+    assert listed and short
 
 
 def test_tail_ranges_split_in_halves_until_they_fit():
@@ -268,7 +313,7 @@ def _files(folder: Path, root: dict) -> set[str]:
         head, _ = read_shard(folder, name)
         for entry in head["t"]:
             if isinstance(entry[4][0], str):
-                out.update(f"p/{h}.bin" for h in block_names(entry[4]))
+                out.update(ref_files(folder, entry[4]))
         out.update(f"c/{g[2]}.json" for g in head["g"] if g[2])
     for f in root["filters"]:
         values = f.get("v")
@@ -276,7 +321,7 @@ def _files(folder: Path, root: dict) -> set[str]:
             out.add(f"f/{f['f']}.json")
             values = json.loads((folder / "f" / f"{f['f']}.json").read_text("utf-8"))
         for v in values:
-            out.update(f"p/{h}.bin" for h in block_names(v[2]))
+            out.update(ref_files(folder, v[2]))
             if v[3:] and v[3]:
                 out.add(f"c/{v[3]}.json")
     for g, name in enumerate(root["docs"]):

@@ -1,4 +1,4 @@
-"""Binary encodings of the index (format 2, docs/search.md "Index layout"):
+"""Binary encodings of the index (format 3, docs/search.md "Index layout"):
 postings blocks (a word's best documents, then the rest by id range), and
 counts per filter value.
 

@@ -1,4 +1,4 @@
-"""The index's files (format 2, docs/search.md "Index layout"), encoded from a
+"""The index's files (format 3, docs/search.md "Index layout"), encoded from a
 Corpus. Every file but the root is named by a hash of its content.
 
 - `index.json`, the root: format, document count, shard map, filter
@@ -10,6 +10,9 @@ Corpus. Every file but the root is named by a hash of its content.
 - `p/<hash>.bin`, postings blocks (encode.py): a word's head, its FIRST best
   documents, and its tail, the other documents cut into aligned id ranges of at
   most TAIL x FIRST: a query of several words intersects them range by range.
+- `l/<hash>.json`: the list of a word's (or filter value's) tail blocks when it
+  has more than TAIL_INLINE of them, fetched only by a query that needs them:
+  the shards and the root stay small whatever the corpus size.
 - `c/<hash>.json`: a stem group's (or filter value's) counts per filter value.
 - `f/<hash>.json`: a long filter dictionary (institutions).
 - `d/<group>/<hash>.<n>.json`: result metadata, CHUNK documents a file, in
@@ -35,9 +38,10 @@ from .encode import TAIL, blocks_of, counts
 from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, doc_ids, value_id
 from .text import fold, stem_key, stopwords
 
-FORMAT = 2
+FORMAT = 3
 FIRST = 128          # documents in a word's first block
 INLINE = 24          # postings this short live in the shard itself
+TAIL_INLINE = 2      # a longer list of tail blocks gets its own file
 SHARD_BYTES = 8_000  # target size of a shard, raw (about 3.5 KB gzipped)
 CHUNK = 8            # result metadata: documents per file
 GROUP = 2048         # documents per chunk folder (one hash in the root)
@@ -150,12 +154,16 @@ class _Recorder:
 
 def _postings(p: array, corpus: Corpus, out: _Recorder, first: int, inline: bool):
     """Bytes of an inline block, or the word's blocks: [head name, then
-    [lo, bits, postings, name] per tail block, in id order]."""
+    [lo, bits, postings, name] per tail block in id order, or the name of the
+    file listing them]."""
     blocks = blocks_of(p, corpus.attrs, first)
     if inline and len(blocks) == 1 and len(p) <= INLINE:
         return blocks[0][0]
-    return [out.put("p", block, "bin") if span is None else [*span, out.put("p", block, "bin")]
-            for block, span in blocks]
+    head = out.put("p", blocks[0][0], "bin")
+    tails = [[*span, out.put("p", block, "bin")] for block, span in blocks[1:]]
+    if len(tails) > TAIL_INLINE:
+        return [head, out.put("l", _json(tails), "json")]
+    return [head, *tails]
 
 
 def _cuts(stems: list[str]) -> set[int]:
@@ -197,8 +205,10 @@ def _entry_bytes(folded: str, word: str, df: int, first: int, new_stem: str | No
     its inline postings or its blocks' names, and its stem group's row if it
     starts one. Shards are cut by these sizes: an estimate that falls short
     makes shards (and a query's first download) larger than SHARD_BYTES."""
-    # A tail block holds between a quarter and all of TAIL x first postings.
-    refs = df * 16 if df <= min(INLINE, first) else 17 + 36 * -(-(df - first) * 2 // (TAIL * first))
+    # A tail block holds between a quarter and all of TAIL x first postings; a
+    # longer list than TAIL_INLINE is one more name.
+    tails = -(-(df - first) * 2 // (TAIL * first)) if df > first else 0
+    refs = df * 16 if df <= min(INLINE, first) else 17 + (36 * tails if tails <= TAIL_INLINE else 17)
     size = len(folded) + (len(word) + 3 if word != folded else 1) + len(str(df)) + 14 + refs
     return size + (len(new_stem) + 24 if new_stem is not None else 0)
 

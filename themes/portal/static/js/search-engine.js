@@ -92,7 +92,7 @@ export function openIndex(base) {
 }
 
 function checkRoot(r) {
-  if (!r || r.v !== 2 || !Array.isArray(r.shards)) throw new IndexError("index.json: formato desconocido");
+  if (!r || r.v !== 3 || !Array.isArray(r.shards)) throw new IndexError("index.json: formato desconocido");
   r.stopSet = new Set(r.stop);
   return r;
 }
@@ -107,14 +107,20 @@ const MAX_PREFIX_TERMS = 40;
 const BUDGET = 24;
 
 // A word's blocks from its shard entry (or filter value): the head (its best
-// documents, or all of them), then tail blocks {lo, hi, n} in id order.
+// documents, or all of them), then tail blocks {lo, hi, n} in id order; or, for
+// a long tail, the head and `list`, the name of the file that lists its blocks.
 function blocksOf(df, first, ref) {
   if (!Array.isArray(ref)) throw new IndexError("términos dañados");
-  return ref.map((b, i) => {
-    if (!i) return {hash: b, n: Math.min(df, ref.length > 1 ? first : df)};
-    const [lo, bits, n, hash] = b;
-    return {hash, n, lo, hi: lo + 2 ** bits, tail: true};
-  });
+  const blocks = [{hash: ref[0], n: Math.min(df, ref.length > 1 ? first : df)}];
+  if (typeof ref[1] === "string") blocks.list = ref[1];
+  else blocks.push(...ref.slice(1).map(tailBlock));
+  return blocks;
+}
+
+function tailBlock(b) {
+  if (!Array.isArray(b) || b.length !== 4) throw new IndexError("bloques dañados");
+  const [lo, bits, n, hash] = b;
+  return {hash, n, lo, hi: lo + 2 ** bits, tail: true};
 }
 
 class Search {
@@ -249,8 +255,22 @@ class Search {
     }
   }
 
+  // The tail blocks of every term whose list is a file of its own.
+  async loadLists() {
+    await Promise.all(this.words.flatMap((w) => w.terms).map(async ({blocks}) => {
+      const list = blocks.list;
+      if (!list) return;
+      const tails = await this.get(`l/${list}.json`, "json");
+      if (blocks.list !== list) return;   // another call got it first
+      if (!Array.isArray(tails)) throw new IndexError("lista de bloques dañada");
+      blocks.push(...tails.map(tailBlock));
+      blocks.list = null;
+    }));
+  }
+
   // Load the head of every term, or every block.
   async loadMore(all) {
+    if (all) await this.loadLists();
     const jobs = [];
     for (const w of this.words) {
       for (const t of w.terms) {
@@ -269,6 +289,7 @@ class Search {
   // `room` is null); returns the postings loaded, 0 when there are no more or
   // the next range does not fit.
   async loadRange(room, ranges) {
+    await this.loadLists();
     const jobs = [];
     let total = 0;
     for (let k = 0; k < ranges; k++) {
@@ -301,7 +322,7 @@ class Search {
   }
 
   complete() {
-    return this.words.every((w) => w.terms.every((t) => t.blocks.every((b) => b.data)));
+    return this.words.every((w) => w.terms.every((t) => !t.blocks.list && t.blocks.every((b) => b.data)));
   }
 
   // A document's value indexes for filter `key`.
