@@ -172,6 +172,18 @@ async def _index_shard(docs: Sequence[SearchDocument], target: Path, scratch: Pa
         (target / name).unlink(missing_ok=True)
 
 
+ATTEMPTS = 3
+
+
+def _complete(bundle: Path) -> bool:
+    """A bundle whose entry file names its languages (what the page reads first)."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(entry, dict) and bool(entry.get("languages"))
+
+
 def _size(folder: Path) -> tuple[int, int]:
     files = sizes = 0
     for dirpath, _dirs, names in os.walk(folder):
@@ -191,7 +203,17 @@ def write_bundles(shards: list[list[SearchDocument]], output: Path, stamp: dict,
     names = bundle_names(len(shards))
     for name, docs in zip(names, shards):
         # A fresh process per shard: its memory goes back to the system after.
-        asyncio.run(_index_shard(docs, work / name, work / f"{name}.src", config))
+        # Pagefind has once left an empty pagefind-entry.json (2026-12-01, one
+        # bundle of five at 100,000): a bundle is checked, and made again.
+        for attempt in range(1, ATTEMPTS + 1):
+            asyncio.run(_index_shard(docs, work / name, work / f"{name}.src", config))
+            if _complete(work / name):
+                break
+            log.warning("Pagefind wrote %s incomplete (attempt %d of %d)", name, attempt,
+                        ATTEMPTS)
+            shutil.rmtree(work / name, ignore_errors=True)
+        else:
+            raise RuntimeError(f"Pagefind did not write a complete {name} in {ATTEMPTS} tries")
     (work / PRIMARY / STAMP).write_text(json.dumps(stamp, sort_keys=True) + "\n", "utf-8")
     old = work / "old"
     old.mkdir()

@@ -116,7 +116,9 @@ def plain(value: str | None, limit: int = BODY_CHARS) -> str:
     """Plain text of (sanitized) HTML, whitespace collapsed, cut at a word."""
     if not value:
         return ""
-    text = _SPACES.sub(" ", Markup(value).striptags()).strip()
+    text = Markup(value).striptags()   # whitespace collapsed, then entities decoded:
+    if "&" in value:                    # only an entity can bring whitespace back
+        text = _SPACES.sub(" ", text).strip()
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + " …"

@@ -6,7 +6,8 @@ rendered pages, and written incrementally (store.py). Settings (or environment
 variables): PORTAL_SEARCH_INDEX = False skips the index (site benchmarks;
 /buscar/ is written either way); PORTAL_SEARCH_FIRST_BLOCK and
 PORTAL_SEARCH_SHARD_BYTES size the first postings block and the term shards
-(tests use small ones).
+(tests use small ones); PORTAL_SEARCH_PARALLEL = False keeps a full build in
+one process (processes.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pelican.generators import Generator
 
 from aggregator.snapshot import default_cache_dir
 
+from . import processes
 from .documents import FILTERS, SORT_KEY, DocumentBuilder
 from .layout import FIRST, SHARD_BYTES
 from .store import FOLDER, write_index
@@ -91,16 +93,17 @@ def build_index(documents, output_path: str | Path, settings: dict | None = None
         stats = write_index(documents, Path(output_path), cache or default_cache_dir(),
                             _number(settings, "PORTAL_SEARCH_FIRST_BLOCK", FIRST),
                             _number(settings, "PORTAL_SEARCH_SHARD_BYTES", SHARD_BYTES),
-                            language=settings.get("DEFAULT_LANG") or "es")
+                            language=settings.get("DEFAULT_LANG") or "es",
+                            parallel=processes.wanted(settings))
     except (OSError, ValueError) as exc:
         print(f"error: search index not written: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from exc
     log.info("Search: %d documents indexed in %.1fs (CPU %.1fs; making the documents %.1fs) "
              "(%d files, %.1f MB; written: %d files, %.1f MB; %d stale removed; "
-             "%d documents scored)",
+             "%d documents scored; %d processes)",
              stats.documents, stats.seconds, stats.cpu_seconds, stats.document_seconds,
              stats.files, stats.bytes / 1e6, stats.files_written, stats.bytes_written / 1e6,
-             stats.removed, stats.changed)
+             stats.removed, stats.changed, stats.processes)
 
 
 class SearchGenerator(Generator):

@@ -135,19 +135,46 @@ def _body_weights(text: str) -> dict[str, float]:
     return {word: n * norm for word, n in Counter(found).items()}
 
 
-def _filter_labels(doc: SearchDocument) -> list[list[str]]:
-    """The document's values of each filter, in FILTER_KEYS order."""
+def _raw_labels(doc: SearchDocument) -> list[tuple]:
+    """The document's values of each filter, in FILTER_KEYS order, as given."""
     out = []
     for key in FILTER_KEYS:
         if key == "tipo":
-            out.append([KINDS[doc.kind][1]])
+            out.append((KINDS[doc.kind][1],))
         elif key == "institucion":
-            out.append([doc.institution] if doc.institution else [])
+            out.append((doc.institution,) if doc.institution else ())
         elif key == "anio":
-            out.append([doc.date[:4]] if doc.date else [])
+            out.append((doc.date[:4],) if doc.date else ())
         else:
-            out.append(list(dict.fromkeys(doc.filters.get(key, []))))
+            out.append(tuple(doc.filters.get(key, ())))
     return out
+
+
+def _filter_labels(doc: SearchDocument) -> list[list[str]]:
+    """The document's values of each filter, in FILTER_KEYS order, each once."""
+    return [list(dict.fromkeys(labels)) for labels in _raw_labels(doc)]
+
+
+def _encode_labels(k: int, labels: tuple, index: dict[str, int]) -> tuple[tuple, bytes]:
+    """Filter k's values: their ids (key << 24 | value index; `index` gets the
+    labels it has not seen yet) and, for an attribute, their encoding."""
+    ids = []
+    for label in dict.fromkeys(labels):
+        v = index.get(label)
+        if v is None:
+            v = index[label] = len(index)
+        ids.append(v)
+    encoded = varint(len(ids)) + b"".join(map(varint, ids)) if k in _ATTR_AT else b""
+    return tuple(value_id(k, v) for v in ids), encoded
+
+
+_ATTR_AT = {FILTER_KEYS.index(k) for k in ATTR_KEYS}
+
+
+@lru_cache(maxsize=65536)
+def _head(kind: str, day: int) -> bytes:
+    """A posting's first attributes: kind and day (type and year come from them)."""
+    return varint(KIND_ORDER.index(kind)) + varint(day)
 
 
 def meta_text(doc: SearchDocument) -> str:
@@ -170,34 +197,60 @@ def fingerprint(doc: SearchDocument) -> bytes:
     return hashlib.blake2b(repr(doc).encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
-def contribution(doc: SearchDocument, filter_values: list[dict[str, int]]) -> Contribution:
-    """Score one document; `filter_values` (label -> index per filter key) gets
-    the labels it has not seen yet."""
-    tf = _body_weights(doc.body)
-    for pairs in (_weights(f"{doc.title} {doc.own_terms}", TITLE),
-                  _shared_weights(doc.institution_terms, INSTITUTION),
-                  _shared_weights(meta_text(doc), META)):
+def text_of(doc: SearchDocument) -> tuple[str, str, str, str]:
+    """The texts a document's words are weighted in: title (with its own
+    aliases), institution line, type and year, body."""
+    return f"{doc.title} {doc.own_terms}", doc.institution_terms, meta_text(doc), doc.body
+
+
+def impact_scale(doc: SearchDocument) -> float:
+    """What a document's impacts are multiplied by: recency and type prior."""
+    return (recency(day_number(doc.date)) * KIND_PRIOR.get(doc.kind, 1.0)
+            * 255 / IMPACT_CEILING)
+
+
+def impacts_of(texts: tuple[str, str, str, str], scale: float) -> tuple[list[str], bytes]:
+    """A document's words and their impacts (1-255): the text part of scoring,
+    which a full build may do in a second process (parallel.py)."""
+    title, institution, meta, body = texts
+    tf = _body_weights(body)
+    for pairs in (_weights(title, TITLE), _shared_weights(institution, INSTITUTION),
+                  _shared_weights(meta, META)):
         for word, x in pairs:
             tf[word] = tf.get(word, 0.0) + x
+    return list(tf), bytes([int(x / (K1 + x) * scale + 0.5) or 1 for x in tf.values()])
+
+
+def contribution(doc: SearchDocument, filter_values: list[dict[str, int]],
+                 text: bool = True, memo: list[dict] | None = None) -> Contribution:
+    """Score one document; `filter_values` (label -> index per filter key) gets
+    the labels it has not seen yet. `text=False` leaves its words and its row
+    out (another process makes them: processes.py). `memo` (Corpus.memo) keeps
+    the encoding of each filter's sets of labels: documents share them."""
     day = day_number(doc.date)
-    scale = recency(day) * KIND_PRIOR.get(doc.kind, 1.0) * 255 / IMPACT_CEILING
-    impacts = bytes([int(x / (K1 + x) * scale + 0.5) or 1 for x in tf.values()])
-    # Type and year are known from the kind and the date: not stored again.
-    attrs = [varint(KIND_ORDER.index(doc.kind)) + varint(day)]
-    gids = []
-    for k, labels in enumerate(_filter_labels(doc)):
-        index = filter_values[k]
-        ids = []
-        for label in labels:
-            v = index.get(label)
-            if v is None:
-                v = index[label] = len(index)
-            ids.append(v)
-            gids.append(value_id(k, v))
-        if FILTER_KEYS[k] in ATTR_KEYS:
-            attrs.append(varint(len(ids)) + b"".join(map(varint, ids)))
-    return Contribution(list(tf), impacts, b"".join(attrs), tuple(gids),
-                        listing_order(doc.kind, day), row_of(doc))
+    found, impacts = impacts_of(text_of(doc), impact_scale(doc)) if text else ([], b"")
+    memo = memo or [{} for _ in FILTER_KEYS]
+    attrs = [_head(doc.kind, day)]
+    gids: tuple = ()
+    for k, labels in enumerate(_raw_labels(doc)):
+        hit = memo[k].get(labels)
+        if hit is None:
+            hit = memo[k][labels] = _encode_labels(k, labels, filter_values[k])
+        gids += hit[0]
+        attrs.append(hit[1])
+    return Contribution(found, impacts, b"".join(attrs), gids,
+                        listing_order(doc.kind, day), row_of(doc) if text else b"")
+
+
+def add_postings(terms: dict[str, array], code: str, doc_id: int, found: list[str],
+                 impacts: bytes) -> None:
+    """Append a document's postings to its words' arrays (of typecode `code`)."""
+    base = doc_id << 8
+    for word, impact in zip(found, impacts):   # the hot loop of a build: kept plain
+        p = terms.get(word)
+        if p is None:
+            p = terms[word] = array(code)
+        p.append(base | impact)
 
 
 def value_id(key: int, value: int) -> int:
@@ -214,6 +267,7 @@ class Corpus:
 
     def __init__(self, filter_values: list[dict[str, int]] | None = None):
         self.filter_values = filter_values or [{} for _ in FILTER_KEYS]
+        self.memo: list[dict] = [{} for _ in FILTER_KEYS]   # for contribution()
         self.terms: dict[str, array] = {}
         self.filter_postings: dict[int, array] = {}   # by value_id
         self.wide = False   # postings arrays of 64 bits (an id past NARROW_IDS)
@@ -246,7 +300,7 @@ class Corpus:
     def unchanged(self, doc_id: int, fp: bytes) -> bool:
         return doc_id < len(self.fps) and self.fps[doc_id] == fp
 
-    def put(self, doc_id: int, fp: bytes, c: Contribution) -> None:
+    def put(self, doc_id: int, fp: bytes | None, c: Contribution) -> None:
         """Index a new or changed document under `doc_id`."""
         while len(self.rows) <= doc_id:
             for column in (self.fps, self.attrs, self.rows):
@@ -256,14 +310,8 @@ class Corpus:
         if doc_id >= NARROW_IDS and not self.wide:
             self.widen()
         code = "Q" if self.wide else "I"
-        base = doc_id << 8
-        terms = self.terms
-        for word, impact in zip(c.words, c.impacts):   # the hot loop of a build: kept plain
-            p = terms.get(word)
-            if p is None:
-                p = terms[word] = array(code)
-            p.append(base | impact)
-        listing = base | c.listing
+        add_postings(self.terms, code, doc_id, c.words, c.impacts)
+        listing = doc_id << 8 | c.listing
         for gid in c.gids:
             p = self.filter_postings.get(gid)
             if p is None:
@@ -275,6 +323,20 @@ class Corpus:
             self.dirty_values.update(c.gids)
         self.fps[doc_id], self.attrs[doc_id], self.rows[doc_id] = fp, c.attrs, c.row
         self.gids[doc_id] = c.gids
+
+    def add_scored(self, terms: dict[str, array], rows: list) -> None:
+        """What another process scored (processes.py): the postings of words, and
+        (id, fingerprint, result row) of documents."""
+        for doc_id, fp, row in rows:
+            self.fps[doc_id], self.rows[doc_id] = fp, row
+        for word, p in terms.items():
+            mine = self.terms.get(word)
+            if mine is None:
+                self.terms[word] = p
+            else:
+                mine.extend(p if p.typecode == mine.typecode else array(mine.typecode, p))
+        if any(p.typecode == "Q" for p in terms.values()) and not self.wide:
+            self.widen()
 
     def widen(self) -> None:
         """Postings of 64 bits: an id does not fit in 24 bits any more."""

@@ -30,12 +30,14 @@ import hashlib
 import json
 import os
 from array import array
+from functools import partial
 from itertools import chain
 from pathlib import Path
 
 from .documents import FILTERS, KINDS
 from .encode import TAIL, blocks_of, counts
 from .indexer import ATTR_KEYS, FILTER_KEYS, KIND_ORDER, Corpus, doc_ids, value_id
+from .processes import ForkedCall, WorkQueue
 from .text import fold, stem_key, stopwords
 
 FORMAT = 3
@@ -69,13 +71,12 @@ def _json(value) -> bytes:
 class Files:
     """Writes the files of one index under `folder`. A file whose name (its
     content's hash) is already there is left alone: it holds the same bytes.
-    `paths` lists every file of this index; `written`, the bytes written."""
+    `paths` lists every file of this index; `sizes`, those this build wrote."""
 
     def __init__(self, folder: Path, present: set[str] | None = None):
         self.folder = folder
         self.paths: set[str] = set()
-        self.written = 0
-        self.files_written = 0
+        self.sizes: dict[str, int] = {}   # the files this build wrote: bytes
         # The files there when the build began (store.py lists them): no stat
         # per file, and each folder made once (17,000 files at 100,000 datasets).
         self.present = present
@@ -94,17 +95,26 @@ class Files:
         if parent not in self.folders:
             (self.folder / parent).mkdir(parents=True, exist_ok=True)
             self.folders.add(parent)
-        tmp = self.folder / parent / f".{name}.tmp"
+        # The process's own temporary name: two processes of a build may write
+        # the same file (two words with the same postings make the same block).
+        tmp = self.folder / parent / f".{name}.{os.getpid()}.tmp"
         with open(tmp, "wb") as f:
             f.write(content)
         os.replace(tmp, self.folder / rel)
-        self.written += len(content)
-        self.files_written += 1
+        self.sizes[rel] = len(content)
 
     def put(self, folder: str, content: bytes, ext: str) -> str:
         name = name_of(content)
         self.write(f"{folder}/{name}.{ext}", content)
         return name
+
+    @property
+    def written(self) -> int:
+        return sum(self.sizes.values())
+
+    @property
+    def files_written(self) -> int:
+        return len(self.sizes)
 
     def keep(self, rels) -> None:
         """Files of the previous index this one uses unchanged."""
@@ -254,8 +264,9 @@ def _shard(vocab: list, corpus: Corpus, enc: Encoded, files: Files, first: int) 
     return out.put("t", len(head).to_bytes(4, "little") + head + bytes(blob), "bin")
 
 
-def write_shards(corpus: Corpus, files: Files, enc: Encoded, first: int,
-                 shard_bytes: int) -> list:
+def shard_ranges(corpus: Corpus, first: int, shard_bytes: int) -> tuple[list, list]:
+    """The sorted vocabulary [(folded, word, stem)] and where its shards start
+    and end [(lo, hi)]."""
     vocab = sorted((fold(w), w) for w in corpus.terms)
     vocab = [(f, w, stem_key(f)) for f, w in vocab]
     allowed = _cuts([s for _, _, s in vocab])
@@ -269,26 +280,42 @@ def write_shards(corpus: Corpus, files: Files, enc: Encoded, first: int,
         size += entry
     if vocab:
         ranges.append((start, len(vocab)))
-    out = []
-    for lo, hi in ranges:
-        part = vocab[lo:hi]
-        sig = name_of("\n".join(w for _, w, _ in part).encode())
-        name = None
-        if corpus.dirty_terms.isdisjoint(w for _, w, _ in part):
-            name = enc.reuse("shards", sig, files)
-            if name is not None:   # its words and groups stay as they were
-                members: dict[str, list[str]] = {}
-                for _, w, stem in part:
-                    enc.reuse("terms", w, files)
-                    members.setdefault(stem, []).append(w)
-                for stem, ws in members.items():
-                    enc.reuse("groups", "\n".join([stem, *ws]), files)
-        if name is None:
-            name = _shard(part, corpus, enc, files, first)
-            enc.record("shards", sig, name, [f"t/{name}.bin"])
-        key = "" if lo == 0 else _boundary(vocab[lo - 1][0], vocab[lo][0])
-        out.append([key, name])
-    return out
+    return vocab, ranges
+
+
+def write_shard(part: list, corpus: Corpus, files: Files, enc: Encoded, first: int) -> str:
+    """The shard of these words (reused when none of them changed): its name."""
+    sig = name_of("\n".join(w for _, w, _ in part).encode())
+    if corpus.dirty_terms.isdisjoint(w for _, w, _ in part):
+        name = enc.reuse("shards", sig, files)
+        if name is not None:   # its words and groups stay as they were
+            members: dict[str, list[str]] = {}
+            for _, w, stem in part:
+                enc.reuse("terms", w, files)
+                members.setdefault(stem, []).append(w)
+            for stem, ws in members.items():
+                enc.reuse("groups", "\n".join([stem, *ws]), files)
+            return name
+    name = _shard(part, corpus, enc, files, first)
+    enc.record("shards", sig, name, [f"t/{name}.bin"])
+    return name
+
+
+def shard_map(vocab: list, ranges: list, names: list[str]) -> list:
+    """The root's shard map: [first folded word (shortest prefix), name]."""
+    return [["" if lo == 0 else _boundary(vocab[lo - 1][0], vocab[lo][0]), name]
+            for (lo, _), name in zip(ranges, names)]
+
+
+def _far_shards(vocab, ranges, groups, queue, corpus, files, enc, first):
+    """In a fork (processes.ForkedCall): the shard groups it takes from `queue`,
+    and what a Files and an Encoded of their own recorded, for the build to
+    merge."""
+    mine, e = Files(files.folder, files.present), Encoded()
+    e.previous = enc.previous
+    names = [(i, write_shard(vocab[ranges[i][0]:ranges[i][1]], corpus, mine, e, first))
+             for g in queue for i in groups[g]]
+    return names, list(mine.paths), mine.sizes, e.now
 
 
 def write_filters(corpus: Corpus, files: Files, enc: Encoded, first: int) -> list:
@@ -342,8 +369,41 @@ def write_chunks(corpus: Corpus, files: Files, enc: Encoded, group: int) -> list
 
 def build_files(corpus: Corpus, files: Files, enc: Encoded, first: int = FIRST,
                 shard_bytes: int = SHARD_BYTES, group: int = GROUP,
-                language: str = "es") -> bytes:
-    """Write every file of the index but the root, and return the root's content."""
+                language: str = "es", fork: bool = False) -> tuple[bytes, float | None]:
+    """Write every file of the index but the root; return the root's content and
+    the CPU seconds of its fork (None: no fork). `fork`: a full build writes
+    shards in a second process too (processes.py), each taking the next from a
+    shared queue, while this one writes the filters and the result chunks first."""
+    vocab, ranges = shard_ranges(corpus, first, shard_bytes)
+    names: list = [None] * len(ranges)
+    # Shards in groups (at most 8,192 of them), taken by whichever process is free.
+    size = -(-len(ranges) // 8192) or 1
+    groups = [range(i, min(i + size, len(ranges))) for i in range(0, len(ranges), size)]
+    queue = WorkQueue(len(groups)) if fork and corpus.fresh and len(groups) > 1 else None
+    job = ForkedCall(partial(_far_shards, vocab, ranges, groups, queue, corpus, files, enc,
+                             first), "writing the term shards") if queue else None
+    try:
+        filters = write_filters(corpus, files, enc, first)
+        docs = write_chunks(corpus, files, enc, group)
+        for g in queue if queue else range(len(groups)):
+            for i in groups[g]:
+                names[i] = write_shard(vocab[ranges[i][0]:ranges[i][1]], corpus, files, enc,
+                                       first)
+        if job:
+            got, paths, sizes, now = job.result()
+            for i, name in got:
+                names[i] = name
+            files.keep(paths)
+            files.sizes.update(sizes)   # a file both wrote counts once
+            for part, entries in now.items():
+                enc.now[part].update(entries)
+    except BaseException:
+        if job:
+            job.stop()
+        raise
+    finally:
+        if queue:
+            queue.close()
     tipo = corpus.filter_values[FILTER_KEYS.index("tipo")]
     root = {
         "v": FORMAT, "lang": language, "n": corpus.size, "span": corpus.span, "first": first,
@@ -351,8 +411,8 @@ def build_files(corpus: Corpus, files: Files, enc: Encoded, first: int = FIRST,
         "kinds": [[KINDS[k][0], tipo.get(KINDS[k][1], -1)] for k in KIND_ORDER],
         "attrs": list(ATTR_KEYS),
         "stop": sorted(stopwords(language)),
-        "shards": write_shards(corpus, files, enc, first, shard_bytes),
-        "filters": write_filters(corpus, files, enc, first),
-        "docs": write_chunks(corpus, files, enc, group),
+        "shards": shard_map(vocab, ranges, names),
+        "filters": filters,
+        "docs": docs,
     }
-    return _json(root)
+    return _json(root), job.cpu if job else None

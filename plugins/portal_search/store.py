@@ -27,6 +27,7 @@ from . import state
 from .documents import SearchDocument
 from .indexer import Corpus, IdMap, contribution, fingerprint
 from .layout import FIRST, FORMAT, GROUP, SHARD_BYTES, Encoded, Files, build_files
+from .processes import ScorerProcess
 from .text import use_language
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class IndexStats:
     bytes_written: int
     removed: int          # stale files deleted
     changed: int          # documents scored again (new, changed or removed)
+    processes: int = 1    # a full build may use forks (processes.py)
 
 
 def _present(folder: Path) -> set[str]:
@@ -83,10 +85,12 @@ def remove_pagefind(output: Path) -> None:
 
 def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
                 first: int = FIRST, shard_bytes: int = SHARD_BYTES,
-                group: int = GROUP, language: str = "es", reuse: bool = True) -> IndexStats:
+                group: int = GROUP, language: str = "es", reuse: bool = True,
+                parallel: bool = False) -> IndexStats:
     """Write the index of `documents` into output/search/. `reuse=False` keeps
     the previous build's document ids and filter values but scores and encodes
-    every document again (tests compare it with an incremental build)."""
+    every document again (tests compare it with an incremental build).
+    `parallel`: a full build scores the words in a second process."""
     started, cpu = time.monotonic(), time.process_time()
     use_language(language)
     folder = output / FOLDER
@@ -110,32 +114,48 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
                                                 Encoded(previous[2]), previous[3])
         corpus.begin()
     state.forget(saved)
+    # A full build scores the words in a second process (processes.py).
+    scorer = ScorerProcess() if corpus.fresh and parallel else None
     scoring = 0.0
     loop = time.perf_counter()
     seen: set[int] = set()
-    for doc in documents:
-        t = time.perf_counter()
-        doc_id = ids.get(doc.url)
-        seen.add(doc_id)
-        fp = fingerprint(doc)
-        if not corpus.unchanged(doc_id, fp):
-            corpus.put(doc_id, fp, contribution(doc, corpus.filter_values))
-        scoring += time.perf_counter() - t
-    making = time.perf_counter() - loop - scoring
+    try:
+        for doc in documents:
+            t = time.perf_counter()
+            doc_id = ids.get(doc.url)
+            seen.add(doc_id)
+            if scorer and scorer.ready():   # a full build: every document is new
+                corpus.put(doc_id, None, contribution(doc, corpus.filter_values, False,
+                                                      corpus.memo))
+                scorer.send(doc_id, doc)
+            else:
+                fp = fingerprint(doc)
+                if not corpus.unchanged(doc_id, fp):
+                    corpus.put(doc_id, fp, contribution(doc, corpus.filter_values,
+                                                        memo=corpus.memo))
+            scoring += time.perf_counter() - t
+        making = time.perf_counter() - loop - scoring
+        if scorer:
+            corpus.add_scored(*scorer.finish())
+    except BaseException:
+        if scorer:
+            scorer.stop()
+        raise
     corpus.finish(seen)
     files = Files(folder, present)
-    root = build_files(corpus, files, encoded, first, shard_bytes, group, language)
+    root, layout_cpu = build_files(corpus, files, encoded, first, shard_bytes, group,
+                                   language, fork=parallel)
     if old_root != root:
         tmp = folder / f".{ROOT}.tmp"
         tmp.write_bytes(root)
         os.replace(tmp, root_path)
-        files.written += len(root)
-        files.files_written += 1
+        files.sizes[ROOT] = len(root)
     files.paths.add(ROOT)
     removed = _sweep(folder, present | files.paths, files.paths | previous_files)
     state.save(saved, key, ids.used, corpus, encoded.now, files.paths, root)
     remove_pagefind(output)
     size = sum((folder / rel).stat().st_size for rel in files.paths)
-    return IndexStats(corpus.size, time.monotonic() - started, time.process_time() - cpu,
+    cpu = time.process_time() - cpu + (scorer.cpu if scorer else 0.0) + (layout_cpu or 0.0)
+    return IndexStats(corpus.size, time.monotonic() - started, cpu,
                       making, len(files.paths), size, files.files_written, files.written,
-                      removed, len(corpus.dirty_docs))
+                      removed, len(corpus.dirty_docs), 1 + bool(scorer) + (layout_cpu is not None))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from aggregator.records import Dataset, Institution
 
@@ -63,6 +64,7 @@ _FORMAT_ALIASES = {"text/csv": "CSV", "application/json": "JSON", "application/p
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX"}
 
 
+@lru_cache(maxsize=4096)   # a portal has few distinct formats and many resources
 def format_label(fmt: str | None) -> str | None:
     """'csv', '.CSV', 'text/csv' -> 'CSV'; None when there is nothing to show."""
     if not fmt:

@@ -1,0 +1,350 @@
+"""A full build of the index in two processes, on a machine with two CPUs.
+
+A full (cold) build spends its time in three parts of about the same size:
+making each document with its fingerprint, filter values, attributes and
+result row (what the corpus keeps by document); counting and weighing each
+document's words (indexer.impacts_of) and appending their postings; and
+writing the files. Two of them run in forks of the build:
+
+- `ScorerProcess` scores the words: this process sends each document down a
+  pipe, in batches, and goes on with the next documents (their filter values
+  and attributes); the fork weighs the words and makes the fingerprint and the
+  result row. When the fork has two batches waiting, this process scores the
+  next document itself instead of waiting. At the end the fork sends back the
+  postings of every word and the rows, a few MB at a time (freeing them as it
+  goes, so the two processes never hold two copies), and exits.
+- `ForkedCall` runs one function in a fork and returns its result: the layout
+  writes term shards there (layout.build_files) while this process writes the
+  filters and the result chunks, then shards too: each process takes the next
+  shard from a `WorkQueue`, so neither waits for the other.
+
+The index is the same bytes either way (tests/test_search_parallel.py).
+Rebuilds touch only what changed and stay in one process. Off with
+PORTAL_SEARCH_PARALLEL=0 (or the setting), on a machine with one CPU and where
+os.fork is missing.
+
+A fork only computes, writes files of the index and writes to its pipe: no
+logging, no output, no locks (Pelican may run a spinner thread that holds the
+console's); it ends with os._exit, whatever happens. Objects made before a
+fork are frozen out of its garbage collection, so it does not copy the
+parent's memory by touching it.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import mmap
+import os
+import signal
+from array import array
+
+try:
+    import fcntl
+except ImportError:   # no fcntl, no fork: one process
+    fcntl = None
+from dataclasses import fields
+
+from .documents import SearchDocument
+from .indexer import (
+    NARROW_IDS,
+    add_postings,
+    fingerprint,
+    impact_scale,
+    impacts_of,
+    row_of,
+    text_of,
+)
+
+FIELDS = [f.name for f in fields(SearchDocument)]   # a document down the pipe
+
+BATCH = 32                  # documents a message (a pipe holds two)
+AHEAD = 2                   # batches the fork may have waiting
+RETURN_BYTES = 8 << 20      # postings a message on the way back
+_HEAD = 9                   # a message: 1-byte tag, 8-byte length, body
+
+
+class ForkFailed(ValueError):
+    """A fork failed or ended early; the message says why."""
+
+
+def _fork(child) -> int:
+    """Fork; the fork runs `child()` (which must end with os._exit)."""
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        raise
+    if pid == 0:
+        child()
+        os._exit(1)   # child() returned: never expected
+    gc.unfreeze()
+    return pid
+
+
+def _end(pid: int) -> float:
+    """Wait for a fork; its CPU seconds."""
+    _, _, usage = os.wait4(pid, 0)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def wanted(settings: dict | None = None) -> bool:
+    env = os.environ.get("PORTAL_SEARCH_PARALLEL")
+    setting = (settings or {}).get("PORTAL_SEARCH_PARALLEL", True) if env is None else env
+    if str(setting).strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    return hasattr(os, "fork") and ((os.cpu_count() or 1) >= 2 or env is not None)
+
+
+def _send(f, tag: bytes, body: bytes) -> None:
+    f.write(tag + len(body).to_bytes(8, "little"))
+    f.write(body)
+
+
+def _receive(f) -> tuple[bytes, bytes]:
+    head = f.read(_HEAD)
+    if len(head) < _HEAD:
+        return b"", b""   # the other end closed
+    n = int.from_bytes(head[1:], "little")
+    body = f.read(n)
+    if len(body) < n:
+        return b"", b""
+    return head[:1], body
+
+
+class ScorerProcess:
+    """The fork that scores words. `send` each document to score, then `finish`
+    for the postings of every word; `stop` if the build fails before."""
+
+    def __init__(self):
+        down_r, down_w = os.pipe()
+        up_r, up_w = os.pipe()
+        # Batches the fork has scored, shared: the build scores a document itself
+        # rather than wait for the fork (`ready`), so neither process idles.
+        self.progress = mmap.mmap(-1, 8)
+        self.sent = 0
+
+        def child():
+            os.close(down_w)
+            os.close(up_r)
+            _work(down_r, up_w, self.progress)
+
+        try:   # room for the batches waiting (Linux; 64 KB elsewhere)
+            fcntl.fcntl(down_w, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (AttributeError, OSError):
+            pass
+        self.pid = _fork(child)
+        os.close(down_r)
+        os.close(up_w)
+        self.down = os.fdopen(down_w, "wb", buffering=1 << 16)
+        self.up = os.fdopen(up_r, "rb", buffering=1 << 16)
+        self.batch: list = []
+        self.cpu = 0.0   # the fork's CPU seconds, once finished
+
+    def ready(self) -> bool:
+        """Whether the fork can take more documents now (it has less than AHEAD
+        batches waiting); if not, the build scores the next one itself."""
+        return self.sent - int.from_bytes(self.progress[:8], "little") < AHEAD
+
+    def send(self, doc_id: int, doc: SearchDocument) -> None:
+        self.batch.append((doc_id, [getattr(doc, f) for f in FIELDS]))
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch:
+            try:
+                _send(self.down, b"B", marshal.dumps(self.batch))
+                self.down.flush()
+            except BrokenPipeError:
+                self._failed()
+            self.batch = []
+            self.sent += 1
+
+    def finish(self) -> tuple[dict[str, array], list]:
+        """The postings of every word the fork scored, and (id, fingerprint,
+        result row) of each document."""
+        self._flush()
+        try:
+            _send(self.down, b"D", b"")
+            self.down.close()
+        except BrokenPipeError:
+            self._failed()
+        terms: dict[str, array] = {}
+        rows: list = []
+        while True:
+            tag, body = _receive(self.up)
+            if tag == b"P":
+                for word, code, raw in marshal.loads(body):
+                    p = terms[word] = array(code)
+                    p.frombytes(raw)
+            elif tag == b"R":
+                rows += marshal.loads(body)
+            elif tag == b"D":
+                break
+            else:
+                self._failed(body.decode("utf-8", "replace") if tag == b"E" else "")
+        self.up.close()
+        self.cpu = _end(self.pid)
+        return terms, rows
+
+    def _failed(self, why: str = "") -> None:
+        self.stop()
+        raise ForkFailed("the process scoring the words " +
+                         (f"failed: {why}" if why else "ended before its work was done"))
+
+    def stop(self) -> None:
+        """End the fork (a failed build)."""
+        for f in (self.down, self.up):
+            try:
+                f.close()
+            except OSError:
+                pass
+        _kill(self.pid)
+
+
+class ForkedCall:
+    """`fn()` run in a fork; `result()` is what it returned (marshal-able)."""
+
+    def __init__(self, fn, what: str):
+        self.what = what
+        up_r, up_w = os.pipe()
+
+        def child():
+            os.close(up_r)
+            out = os.fdopen(up_w, "wb", buffering=1 << 16)
+            code = 1
+            try:
+                _send(out, b"R", marshal.dumps(fn()))
+                code = 0
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back
+                _report(out, exc)
+            finally:
+                _close(out)
+                os._exit(code)
+
+        self.pid = _fork(child)
+        os.close(up_w)
+        self.up = os.fdopen(up_r, "rb", buffering=1 << 16)
+        self.cpu = 0.0
+
+    def result(self):
+        try:
+            tag, body = _receive(self.up)
+        finally:
+            self.up.close()
+            self.cpu = _end(self.pid)
+        if tag != b"R":
+            why = body.decode("utf-8", "replace") if tag == b"E" else "it ended early"
+            raise ForkFailed(f"the process {self.what} failed: {why}")
+        return marshal.loads(body)
+
+    def stop(self) -> None:
+        self.up.close()
+        _kill(self.pid)
+
+
+class WorkQueue:
+    """The numbers 0..n-1, taken one at a time by whichever process is free: a
+    pipe filled before the fork and read 4 bytes at a time (a read that small
+    from a pipe is atomic), so neither process waits while the other works."""
+
+    def __init__(self, n: int):
+        if n * 4 > 1 << 15:
+            raise ValueError("a work queue holds at most 8,192 items")
+        self.fd, w = os.pipe()
+        os.write(w, b"".join(i.to_bytes(4, "little") for i in range(n)))
+        os.close(w)
+
+    def __iter__(self):
+        while len(item := os.read(self.fd, 4)) == 4:
+            yield int.from_bytes(item, "little")
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _report(out, exc: BaseException) -> None:
+    try:
+        _send(out, b"E", f"{type(exc).__name__}: {exc}".encode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
+def _close(out) -> None:
+    try:
+        out.flush()
+    except OSError:
+        pass
+
+
+def _work(down_r: int, up_w: int, progress: mmap.mmap) -> None:
+    """In the fork: score what comes down, send the postings, fingerprints and
+    rows up, exit."""
+    code = 1
+    out = os.fdopen(up_w, "wb", buffering=1 << 16)
+    try:
+        src = os.fdopen(down_r, "rb", buffering=1 << 16)
+        terms: dict[str, array] = {}
+        typecode = "I"
+        done: list[tuple[int, bytes, bytes]] = []   # (id, fingerprint, row)
+        batches = 0
+        while True:
+            tag, body = _receive(src)
+            if tag == b"D":
+                break
+            if tag != b"B":
+                raise ForkFailed("the build stopped sending documents")
+            for doc_id, fields in marshal.loads(body):
+                doc = SearchDocument(*fields)
+                if doc_id >= NARROW_IDS and typecode == "I":   # as Corpus.widen
+                    typecode = "Q"
+                    terms = {w: array("Q", p) for w, p in terms.items()}
+                found, impacts = impacts_of(text_of(doc), impact_scale(doc))
+                add_postings(terms, typecode, doc_id, found, impacts)
+                done.append((doc_id, fingerprint(doc), row_of(doc)))
+            batches += 1
+            progress[:8] = batches.to_bytes(8, "little")
+        _send_back(out, b"P", ((w, p.typecode, p.tobytes()) for w, p in _drain(terms)))
+        _send_back(out, b"R", _drain_list(done))
+        _send(out, b"D", b"")
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
+        _report(out, exc)
+    finally:
+        _close(out)
+        os._exit(code)
+
+
+def _drain(d: dict):
+    """A dict's items, each removed as it is given: memory goes back as it goes."""
+    for key in list(d):
+        yield key, d.pop(key)
+
+
+def _drain_list(items: list):
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
+def _send_back(out, tag: bytes, items) -> None:
+    """Items in messages of about RETURN_BYTES."""
+    chunk, size = [], 0
+    for item in items:
+        chunk.append(item)
+        size += sum(len(x) for x in item if isinstance(x, (bytes, str))) + 40
+        if size >= RETURN_BYTES:
+            _send(out, tag, marshal.dumps(chunk))
+            chunk, size = [], 0
+    if chunk:
+        _send(out, tag, marshal.dumps(chunk))
