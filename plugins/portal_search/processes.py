@@ -38,11 +38,6 @@ import mmap
 import os
 import signal
 from array import array
-
-try:
-    import fcntl
-except ImportError:   # no fcntl, no fork: one process
-    fcntl = None
 from dataclasses import fields
 
 from .documents import SearchDocument
@@ -55,6 +50,11 @@ from .indexer import (
     row_of,
     text_of,
 )
+
+try:
+    import fcntl
+except ImportError:   # no fcntl, no fork: one process
+    fcntl = None
 
 FIELDS = [f.name for f in fields(SearchDocument)]   # a document down the pipe
 
