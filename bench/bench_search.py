@@ -319,9 +319,10 @@ def _table(rows: list[dict]) -> None:
             f"{r['counts_kb_max']:,.0f}"), f"{r['ms']:,.0f} / {r['ms_p95']:,.0f}",
             _fmt(r["more_ms"]), f"{r['found']}/50" + (f", {r['timeouts']} timed out"
                                                        if r.get("timeouts") else "")
+            + (f", {r['more_timeouts']} more timed out" if r.get("more_timeouts") else "")
             + (f", {r['failed']} failed" if r.get("failed") else ""))
            for r in rows],
-          ("docs", "index", "build s", "CPU s", "RSS MB", "files", "disk MB", "rebuild s",
+          ("docs", "index", "build s", "CPU s", "PSS MB", "files", "disk MB", "rebuild s",
            "rebuild files / MB", "1st KB med/max", "+counts KB med/max", "1st ms med/p95",
            "more ms", "found"))
 

@@ -170,10 +170,14 @@ def queries(browser, base: str, path: str) -> dict:
         if page.is_visible("#mas"):
             started = time.perf_counter()
             page.click("#mas")
-            page.wait_for_function(
-                f"document.querySelectorAll('#lista > li').length > {shown} || "
-                "document.getElementById('mas').hidden", timeout=120_000)
-            out["more_ms"].append((time.perf_counter() - started) * 1000)
+            try:
+                page.wait_for_function(
+                    f"document.querySelectorAll('#lista > li').length > {shown} || "
+                    "document.getElementById('mas').hidden", timeout=TIMEOUT_MS)
+                out["more_ms"].append((time.perf_counter() - started) * 1000)
+            except PlaywrightTimeout:   # counted with the timeout as its time, as above
+                out["more_ms"].append(TIMEOUT_MS)
+                out["more_timeouts"] = out.get("more_timeouts", 0) + 1
         context.close()
     return out
 
@@ -185,6 +189,8 @@ def summary(q: dict) -> dict:
             "requests": median(q["requests"]), "found": q["found"],
             # queries with no answer within TIMEOUT_MS: their bytes are not in the KB figures
             "timeouts": q.get("timeouts", 0),
+            # "Mostrar más" clicks with no answer within TIMEOUT_MS (in more_ms as that)
+            "more_timeouts": q.get("more_timeouts", 0),
             # queries whose page ended in an error with no results marked
             "failed": q.get("failed", 0),
             # the three heaviest first queries: (KB, ms, query)

@@ -26,8 +26,8 @@ os.fork is missing.
 A fork only computes, writes files of the index and writes to its pipe: no
 logging, no output, no locks (Pelican may run a spinner thread that holds the
 console's); it ends with os._exit, whatever happens. Objects made before a
-fork are frozen out of its garbage collection, so it does not copy the
-parent's memory by touching it.
+fork are frozen out of garbage collection in both processes while the fork
+runs, so neither copies the memory they share by touching it.
 """
 
 from __future__ import annotations
@@ -69,7 +69,10 @@ class ForkFailed(ValueError):
 
 
 def _fork(child) -> int:
-    """Fork; the fork runs `child()` (which must end with os._exit)."""
+    """Fork; the fork runs `child()` (which must end with os._exit). The objects
+    made so far stay frozen out of the garbage collector, in both processes,
+    until the fork ends: a collection writes to every object it visits, and
+    each page written is copied, the build's whole memory at worst."""
     gc.freeze()
     try:
         pid = os.fork()
@@ -79,22 +82,28 @@ def _fork(child) -> int:
     if pid == 0:
         child()
         os._exit(1)   # child() returned: never expected
-    gc.unfreeze()
     return pid
 
 
 def _end(pid: int) -> float:
     """Wait for a fork; its CPU seconds."""
-    _, _, usage = os.wait4(pid, 0)
+    try:
+        _, _, usage = os.wait4(pid, 0)
+    finally:
+        gc.unfreeze()
     return usage.ru_utime + usage.ru_stime
 
 
-def _kill(pid: int) -> None:
+def _kill(pid: int | None) -> None:
+    if pid is None:   # ended already
+        return
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError):
         pass
+    finally:
+        gc.unfreeze()
 
 
 def wanted(settings: dict | None = None) -> bool:
@@ -194,7 +203,7 @@ class ScorerProcess:
             else:
                 self._failed(body.decode("utf-8", "replace") if tag == b"E" else "")
         self.up.close()
-        self.cpu = _end(self.pid)
+        self.cpu, self.pid = _end(self.pid), None
         return terms, rows
 
     def _failed(self, why: str = "") -> None:
@@ -210,6 +219,7 @@ class ScorerProcess:
             except OSError:
                 pass
         _kill(self.pid)
+        self.pid = None
 
 
 class ForkedCall:
@@ -242,7 +252,7 @@ class ForkedCall:
             tag, body = _receive(self.up)
         finally:
             self.up.close()
-            self.cpu = _end(self.pid)
+            self.cpu, self.pid = _end(self.pid), None
         if tag != b"R":
             why = body.decode("utf-8", "replace") if tag == b"E" else "it ended early"
             raise ForkFailed(f"the process {self.what} failed: {why}")
@@ -251,6 +261,7 @@ class ForkedCall:
     def stop(self) -> None:
         self.up.close()
         _kill(self.pid)
+        self.pid = None
 
 
 class WorkQueue:
