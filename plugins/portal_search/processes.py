@@ -4,15 +4,18 @@ A full (cold) build spends its time in three parts of about the same size:
 making each document with its fingerprint, filter values, attributes and
 result row (what the corpus keeps by document); counting and weighing each
 document's words (indexer.impacts_of) and appending their postings; and
-writing the files. Two of them run in forks of the build:
+writing the files. Two of them run in a second process:
 
-- `ScorerProcess` scores the words: this process sends each document down a
-  pipe, in batches, and goes on with the next documents (their filter values
-  and attributes); the fork weighs the words and makes the fingerprint and the
-  result row. When the fork has two batches waiting, this process scores the
-  next document itself instead of waiting. At the end the fork sends back the
-  postings of every word and the rows, a few MB at a time (freeing them as it
-  goes, so the two processes never hold two copies), and exits.
+- `ScorerProcess` scores the words in a worker (a new interpreter running this
+  module): this process sends each document down a pipe, in batches, and goes
+  on with the next documents (their filter values and attributes); the worker
+  weighs the words and makes the fingerprint and the result row. When the
+  worker has two batches waiting, this process scores the next document itself
+  instead of waiting. At the end the worker sends back the postings of every
+  word and the rows, a few MB at a time (freeing them as it goes, so the two
+  processes never hold two copies), and exits. Not a fork: a fork shares the
+  loaded snapshot, and each page of it the build touches while the fork lives
+  (making the documents reads every record) is copied: 330 MB at 100,000.
 - `ForkedCall` runs one function in a fork and returns its result: the layout
   writes term shards there (layout.build_files) while this process writes the
   filters and the result chunks, then shards too: each process takes the next
@@ -23,11 +26,12 @@ Rebuilds touch only what changed and stay in one process. Off with
 PORTAL_SEARCH_PARALLEL=0 (or the setting), on a machine with one CPU and where
 os.fork is missing.
 
-A fork only computes, writes files of the index and writes to its pipe: no
-logging, no output, no locks (Pelican may run a spinner thread that holds the
-console's); it ends with os._exit, whatever happens. Objects made before a
-fork are frozen out of garbage collection in both processes while the fork
-runs, so neither copies the memory they share by touching it.
+The worker and the fork only compute, write files of the index and write to
+their pipe: no logging, no output, no locks (Pelican may run a spinner thread
+that holds the console's, which a fork copies); they end with os._exit,
+whatever happens. Objects made before a fork are frozen out of garbage
+collection in both processes while the fork runs, so neither copies the
+memory they share by touching it.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ import marshal
 import mmap
 import os
 import signal
+import subprocess
+import sys
+import tempfile
 from array import array
 from dataclasses import fields
 
@@ -131,33 +138,39 @@ def _receive(f) -> tuple[bytes, bytes]:
 
 
 class ScorerProcess:
-    """The fork that scores words. `send` each document to score, then `finish`
+    """The worker that scores words. `send` each document to score, then `finish`
     for the postings of every word; `stop` if the build fails before."""
 
     def __init__(self):
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
-        # Batches the fork has scored, shared: the build scores a document itself
-        # rather than wait for the fork (`ready`), so neither process idles.
-        self.progress = mmap.mmap(-1, 8)
+        # Batches the worker has scored, in a file both map: the build scores a
+        # document itself rather than wait for the worker (`ready`).
+        self.counter = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish/stop
+        self.counter.write(bytes(8))
+        self.counter.flush()
+        self.progress = mmap.mmap(self.counter.fileno(), 8)
         self.sent = 0
-
-        def child():
-            os.close(down_w)
-            os.close(up_r)
-            _work(down_r, up_w, self.progress)
-
         try:   # room for the batches waiting (Linux; 64 KB elsewhere)
             fcntl.fcntl(down_w, fcntl.F_SETPIPE_SZ, 1 << 20)
         except (AttributeError, OSError):
             pass
-        self.pid = _fork(child)
+        # A new interpreter, not a fork: a fork would share the build's memory
+        # (the loaded snapshot), and every page of it the build then touches
+        # (making the documents reads every record) would be copied.
+        paths = [os.path.abspath(p or os.getcwd()) for p in sys.path]
+        fds = (down_r, up_w, self.counter.fileno())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "portal_search.processes", *map(str, fds)],
+            pass_fds=fds, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
+        self.pid = self.proc.pid
         os.close(down_r)
         os.close(up_w)
         self.down = os.fdopen(down_w, "wb", buffering=1 << 16)
         self.up = os.fdopen(up_r, "rb", buffering=1 << 16)
         self.batch: list = []
-        self.cpu = 0.0   # the fork's CPU seconds, once finished
+        self.cpu = 0.0   # the worker's CPU seconds, once finished
 
     def ready(self) -> bool:
         """Whether the fork can take more documents now (it has less than AHEAD
@@ -203,7 +216,10 @@ class ScorerProcess:
             else:
                 self._failed(body.decode("utf-8", "replace") if tag == b"E" else "")
         self.up.close()
-        self.cpu, self.pid = _end(self.pid), None
+        _, status, usage = os.wait4(self.pid, 0)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.cpu, self.pid = usage.ru_utime + usage.ru_stime, None
+        self.counter.close()
         return terms, rows
 
     def _failed(self, why: str = "") -> None:
@@ -218,8 +234,11 @@ class ScorerProcess:
                 f.close()
             except OSError:
                 pass
-        _kill(self.pid)
-        self.pid = None
+        if self.pid is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.pid = None
+        self.counter.close()
 
 
 class ForkedCall:
@@ -359,3 +378,7 @@ def _send_back(out, tag: bytes, items) -> None:
             chunk, size = [], 0
     if chunk:
         _send(out, tag, marshal.dumps(chunk))
+
+
+if __name__ == "__main__":   # the scoring worker (ScorerProcess)
+    _work(int(sys.argv[1]), int(sys.argv[2]), mmap.mmap(int(sys.argv[3]), 8))
