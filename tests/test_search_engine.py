@@ -53,9 +53,12 @@ def snapshot_only(tmp_path_factory):
         data = data or corpus.write(root / "data")
         (root / "content").mkdir()
         out = root / "output"
+        # In two processes even on one CPU: Pelican loads plugins off sys.path,
+        # and the scoring worker must still find this one (it once did not).
         proc = build_site(data, out, content=root / "content",
                           extra_env={"PORTAL_SEARCH_FIRST_BLOCK": "4",
-                                     "PORTAL_SEARCH_SHARD_BYTES": "600"})
+                                     "PORTAL_SEARCH_SHARD_BYTES": "600",
+                                     "PORTAL_SEARCH_PARALLEL": "1"})
         assert proc.returncode == 0, proc.stdout + proc.stderr
         sites[name] = (out, _snapshot_docs(data))
     servers = {name: StaticServer(out) for name, (out, _) in sites.items()}

@@ -158,7 +158,10 @@ class ScorerProcess:
         # A new interpreter, not a fork: a fork would share the build's memory
         # (the loaded snapshot), and every page of it the build then touches
         # (making the documents reads every record) would be copied.
-        paths = [os.path.abspath(p or os.getcwd()) for p in sys.path]
+        # Pelican imports plugins from PLUGIN_PATHS without putting them on
+        # sys.path: the worker gets this package's folder first.
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        paths = [here, *(os.path.abspath(p or os.getcwd()) for p in sys.path)]
         fds = (down_r, up_w, self.counter.fileno())
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "portal_search.processes", *map(str, fds)],
