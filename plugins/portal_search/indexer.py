@@ -211,7 +211,7 @@ def impact_scale(doc: SearchDocument) -> float:
 
 def impacts_of(texts: tuple[str, str, str, str], scale: float) -> tuple[list[str], bytes]:
     """A document's words and their impacts (1-255): the text part of scoring,
-    which a full build may do in a second process (parallel.py)."""
+    which a full build may do in a second process (processes.py)."""
     title, institution, meta, body = texts
     tf = _body_weights(body)
     for pairs in (_weights(title, TITLE), _shared_weights(institution, INSTITUTION),
@@ -329,14 +329,16 @@ class Corpus:
         (id, fingerprint, result row) of documents."""
         for doc_id, fp, row in rows:
             self.fps[doc_id], self.rows[doc_id] = fp, row
+        if not self.wide and any(p.typecode == "Q" for p in terms.values()):
+            self.widen()   # before merging: a 64-bit posting never goes into 32 bits
+        code = "Q" if self.wide else "I"
         for word, p in terms.items():
+            p = p if p.typecode == code else array(code, p)
             mine = self.terms.get(word)
             if mine is None:
                 self.terms[word] = p
             else:
-                mine.extend(p if p.typecode == mine.typecode else array(mine.typecode, p))
-        if any(p.typecode == "Q" for p in terms.values()) and not self.wide:
-            self.widen()
+                mine.extend(p)
 
     def widen(self) -> None:
         """Postings of 64 bits: an id does not fit in 24 bits any more."""
