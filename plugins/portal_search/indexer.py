@@ -192,9 +192,12 @@ def row_of(doc: SearchDocument) -> bytes:
 _ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+FP = 12   # bytes of a fingerprint
+
+
 def fingerprint(doc: SearchDocument) -> bytes:
     """Everything the document holds (a slotted dataclass's repr is complete)."""
-    return hashlib.blake2b(repr(doc).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return hashlib.blake2b(repr(doc).encode("utf-8", "surrogatepass"), digest_size=FP).digest()
 
 
 def text_of(doc: SearchDocument) -> tuple[str, str, str, str]:
@@ -324,11 +327,8 @@ class Corpus:
         self.fps[doc_id], self.attrs[doc_id], self.rows[doc_id] = fp, c.attrs, c.row
         self.gids[doc_id] = c.gids
 
-    def add_scored(self, terms: dict[str, array], rows: list) -> None:
-        """What another process scored (processes.py): the postings of words, and
-        (id, fingerprint, result row) of documents."""
-        for doc_id, fp, row in rows:
-            self.fps[doc_id], self.rows[doc_id] = fp, row
+    def add_scored(self, terms: dict[str, array]) -> None:
+        """Postings of words another process scored (processes.py)."""
         if not self.wide and any(p.typecode == "Q" for p in terms.values()):
             self.widen()   # before merging: a 64-bit posting never goes into 32 bits
         code = "Q" if self.wide else "I"
@@ -340,6 +340,12 @@ class Corpus:
             else:
                 mine.extend(p)
 
+    def add_rows(self, ids: array, fps: bytes, rows: list[bytes]) -> None:
+        """The fingerprints (FP bytes each, one after the other) and result rows
+        of documents another process scored."""
+        for i, (doc_id, row) in enumerate(zip(ids, rows)):
+            self.fps[doc_id], self.rows[doc_id] = fps[i * FP:(i + 1) * FP], row
+
     def widen(self) -> None:
         """Postings of 64 bits: an id does not fit in 24 bits any more."""
         for table in (self.terms, self.filter_postings):
@@ -347,10 +353,11 @@ class Corpus:
                 table[key] = array("Q", p)
         self.wide = True
 
-    def finish(self, seen: set[int]) -> None:
+    def finish(self, seen: bytearray) -> None:
         """After a rebuild's documents: drop the previous entries of documents
-        that changed, and every document not seen this time."""
-        gone = {d for d in range(len(self.rows)) if d not in seen and self.rows[d] is not None}
+        that changed, and every document not seen this time (seen[id] is 0)."""
+        gone = {d for d in range(len(self.rows))
+                if (d >= len(seen) or not seen[d]) and self.rows[d] is not None}
         for d in gone:
             self.dirty_values.update(self.gids[d])
             self.fps[d] = self.attrs[d] = self.rows[d] = None

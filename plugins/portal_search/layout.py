@@ -373,18 +373,24 @@ def build_files(corpus: Corpus, files: Files, enc: Encoded, first: int = FIRST,
     """Write every file of the index but the root; return the root's content and
     the CPU seconds of its fork (None: no fork). `fork`: a full build writes
     shards in a second process too (processes.py), each taking the next from a
-    shared queue, while this one writes the filters and the result chunks first."""
+    shared queue, while this one writes the filters first (the result chunks
+    are written before the fork)."""
     vocab, ranges = shard_ranges(corpus, first, shard_bytes)
     names: list = [None] * len(ranges)
     # Shards in groups (at most 8,192 of them), taken by whichever process is free.
     size = -(-len(ranges) // 8192) or 1
     groups = [range(i, min(i + size, len(ranges))) for i in range(0, len(ranges), size)]
     queue = WorkQueue(len(groups)) if fork and corpus.fresh and len(groups) > 1 else None
-    job = ForkedCall(partial(_far_shards, vocab, ranges, groups, queue, corpus, files, enc,
-                             first), "writing the term shards") if queue else None
+    # The result chunks before the fork: writing them reads every row, and a
+    # page the build reads while the fork lives is copied (a reference count
+    # changes): the rows are the largest part of the corpus.
+    job = None
     try:
-        filters = write_filters(corpus, files, enc, first)
         docs = write_chunks(corpus, files, enc, group)
+        if queue:
+            job = ForkedCall(partial(_far_shards, vocab, ranges, groups, queue, corpus, files,
+                                     enc, first), "writing the term shards")
+        filters = write_filters(corpus, files, enc, first)
         for g in queue if queue else range(len(groups)):
             for i in groups[g]:
                 names[i] = write_shard(vocab[ranges[i][0]:ranges[i][1]], corpus, files, enc,

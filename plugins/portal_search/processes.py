@@ -49,6 +49,7 @@ from dataclasses import fields
 
 from .documents import SearchDocument
 from .indexer import (
+    FP,
     NARROW_IDS,
     add_postings,
     fingerprint,
@@ -163,8 +164,11 @@ class ScorerProcess:
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         paths = [here, *(os.path.abspath(p or os.getcwd()) for p in sys.path)]
         fds = (down_r, up_w, self.counter.fileno())
+        # Not `python -m portal_search.processes`: runpy warns when the package
+        # imports the module it runs.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "portal_search.processes", *map(str, fds)],
+            [sys.executable, "-c", "from portal_search.processes import main; main()",
+             *map(str, fds)],
             pass_fds=fds, stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
         self.pid = self.proc.pid
@@ -195,25 +199,28 @@ class ScorerProcess:
             self.batch = []
             self.sent += 1
 
-    def finish(self) -> tuple[dict[str, array], list]:
-        """The postings of every word the fork scored, and (id, fingerprint,
-        result row) of each document."""
+    def finish(self, corpus) -> None:
+        """Into `corpus` (indexer.Corpus): the postings of every word the worker
+        scored, and the fingerprint and result row of its documents, merged as
+        they come (a few MB a message), so neither process holds all of them
+        twice."""
         self._flush()
         try:
             _send(self.down, b"D", b"")
             self.down.close()
         except BrokenPipeError:
             self._failed()
-        terms: dict[str, array] = {}
-        rows: list = []
         while True:
             tag, body = _receive(self.up)
             if tag == b"P":
+                terms = {}
                 for word, code, raw in marshal.loads(body):
                     p = terms[word] = array(code)
                     p.frombytes(raw)
+                corpus.add_scored(terms)
             elif tag == b"R":
-                rows += marshal.loads(body)
+                code, ids, fps, rows = marshal.loads(body)
+                corpus.add_rows(array(code, ids), fps, rows)
             elif tag == b"D":
                 break
             else:
@@ -223,7 +230,6 @@ class ScorerProcess:
         self.proc.returncode = os.waitstatus_to_exitcode(status)
         self.cpu, self.pid = usage.ru_utime + usage.ru_stime, None
         self.counter.close()
-        return terms, rows
 
     def _failed(self, why: str = "") -> None:
         self.stop()
@@ -320,16 +326,43 @@ def _close(out) -> None:
         pass
 
 
+class _Done:
+    """What the worker made for each document it scored, in three columns
+    (no object per document): ids, fingerprints (FP bytes each), rows."""
+
+    def __init__(self):
+        self.ids, self.fps, self.rows = array("I"), bytearray(), []
+
+    def add(self, doc_id: int, fp: bytes, row: bytes) -> None:
+        if doc_id >= NARROW_IDS and self.ids.typecode == "I":
+            self.ids = array("Q", self.ids)
+        self.ids.append(doc_id)
+        self.fps += fp
+        self.rows.append(row)
+
+    def messages(self):
+        """(typecode, ids, fingerprints, rows) of about RETURN_BYTES each,
+        freeing the rows as they go."""
+        start, size = 0, 0
+        for i, row in enumerate(self.rows):
+            size += len(row) + 40
+            if size >= RETURN_BYTES or i == len(self.rows) - 1:
+                yield (self.ids.typecode, self.ids[start:i + 1].tobytes(),
+                       bytes(self.fps[start * FP:(i + 1) * FP]), self.rows[start:i + 1])
+                self.rows[start:i + 1] = [b""] * (i + 1 - start)
+                start, size = i + 1, 0
+
+
 def _work(down_r: int, up_w: int, progress: mmap.mmap) -> None:
-    """In the fork: score what comes down, send the postings, fingerprints and
-    rows up, exit."""
+    """In the worker: score what comes down, send the postings, fingerprints
+    and rows up, exit."""
     code = 1
     out = os.fdopen(up_w, "wb", buffering=1 << 16)
     try:
         src = os.fdopen(down_r, "rb", buffering=1 << 16)
         terms: dict[str, array] = {}
         typecode = "I"
-        done: list[tuple[int, bytes, bytes]] = []   # (id, fingerprint, row)
+        done = _Done()
         batches = 0
         while True:
             tag, body = _receive(src)
@@ -344,11 +377,12 @@ def _work(down_r: int, up_w: int, progress: mmap.mmap) -> None:
                     terms = {w: array("Q", p) for w, p in terms.items()}
                 found, impacts = impacts_of(text_of(doc), impact_scale(doc))
                 add_postings(terms, typecode, doc_id, found, impacts)
-                done.append((doc_id, fingerprint(doc), row_of(doc)))
+                done.add(doc_id, fingerprint(doc), row_of(doc))
             batches += 1
             progress[:8] = batches.to_bytes(8, "little")
         _send_back(out, b"P", ((w, p.typecode, p.tobytes()) for w, p in _drain(terms)))
-        _send_back(out, b"R", _drain_list(done))
+        for message in done.messages():
+            _send(out, b"R", marshal.dumps(message))
         _send(out, b"D", b"")
         code = 0
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
@@ -364,12 +398,6 @@ def _drain(d: dict):
         yield key, d.pop(key)
 
 
-def _drain_list(items: list):
-    items.reverse()
-    while items:
-        yield items.pop()
-
-
 def _send_back(out, tag: bytes, items) -> None:
     """Items in messages of about RETURN_BYTES."""
     chunk, size = [], 0
@@ -383,5 +411,6 @@ def _send_back(out, tag: bytes, items) -> None:
         _send(out, tag, marshal.dumps(chunk))
 
 
-if __name__ == "__main__":   # the scoring worker (ScorerProcess)
+def main() -> None:
+    """The scoring worker (ScorerProcess): its pipes and counter are its arguments."""
     _work(int(sys.argv[1]), int(sys.argv[2]), mmap.mmap(int(sys.argv[3]), 8))

@@ -118,12 +118,14 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
     scorer = ScorerProcess() if corpus.fresh and parallel else None
     scoring = 0.0
     loop = time.perf_counter()
-    seen: set[int] = set()
+    seen = bytearray(ids.next)   # seen[id] = 1: a byte a document, not a set of ints
     try:
         for doc in documents:
             t = time.perf_counter()
             doc_id = ids.get(doc.url)
-            seen.add(doc_id)
+            if doc_id >= len(seen):
+                seen.extend(bytes(doc_id + 1 - len(seen)))
+            seen[doc_id] = 1
             if scorer and scorer.ready():   # a full build: every document is new
                 corpus.put(doc_id, None, contribution(doc, corpus.filter_values, False,
                                                       corpus.memo))
@@ -136,7 +138,7 @@ def write_index(documents: Iterable[SearchDocument], output: Path, cache: Path,
             scoring += time.perf_counter() - t
         making = time.perf_counter() - loop - scoring
         if scorer:
-            corpus.add_scored(*scorer.finish())
+            scorer.finish(corpus)
     except BaseException:
         if scorer:
             scorer.stop()
