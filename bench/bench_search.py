@@ -19,8 +19,10 @@ by `python -m portal_search` (no site builds, no Pagefind: at 100,000 those take
 most of an hour on a shared machine), and queried through a copy of /buscar/.
 
 Above SITE_LIMIT datasets the site is not built: our index builder runs alone
-on synthetic documents (bench/search_synth.py) and Pagefind is not measured
-(its crawl needed 8.3 GB at 100,000; fed documents, 187 s at 100,000).
+on synthetic documents (bench/search_synth.py), and Pagefind is fed the same
+documents (`pagefind_reference --synthetic`; BENCH_SEARCH_PAGEFIND=0 skips it,
+about half an hour at 1,000,000). Its crawl needs built pages: not measured
+there (12.4 GB at 100,000).
 
     python -m bench --only bench_search --scale 10000 --scale 100000 --scale 1000000
 """
@@ -303,12 +305,35 @@ def _measure_alone(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
         server.close()
     say(f"  (ours at {scale:,}, builder alone: documents made in {built['docs_s']:.1f}s "
         f"of {built['index_s']:.1f}s)")
-    return [{"scale": scale, "index": "ours, builder alone",
+    rows = [{"scale": scale, "index": "ours, builder alone",
              "build_s": built["index_s"] - built["synth_s"],
              "cpu": built["index_cpu"] - built["synth_cpu"], "mb_rss": built["mb"],
              "files": int(built["files"]), "disk_mb": built["disk_mb"],
              "inc_s": rebuild["index_s"] - rebuild["synth_s"], "inc_mb": rebuild["written_mb"],
              "inc_files": int(rebuild["written_files"]), **found}]
+    if os.environ.get("BENCH_SEARCH_PAGEFIND") != "0":
+        rows.append(_pagefind_alone(browser_for, scale, site, env))
+    return rows
+
+
+def _pagefind_alone(browser_for, scale: int, site: Path, env: dict) -> dict:
+    """Pagefind fed the synthetic documents our builder had, queried through
+    the same page. Its time includes making the records and writing each
+    document as a tiny page, as at the smaller scales."""
+    ref = run_tree([PY, "-m", "bench.pagefind_reference", "--synthetic", scale, "--output",
+                    site], env)
+    bundles = sorted(p.name for p in site.glob("pagefind-docs*"))
+    files, mb = _disk(site / b for b in bundles)
+    server = GzipServer(site)
+    try:
+        found = summary(queries(browser_for(), server.url,
+                                pagefind_page(site, "buscar-pf", bundles)))
+    finally:
+        server.close()
+    say(f"  (Pagefind at {scale:,}, fed the synthetic documents: {len(bundles)} bundles)")
+    return {"scale": scale, "index": "Pagefind, the same documents", "build_s": ref["s"],
+            "cpu": ref["cpu"], "mb_rss": ref["mb"], "files": files, "disk_mb": mb,
+            "inc_s": None, "inc_mb": mb, "inc_files": files, **found}
 
 
 def _fmt(v, spec=",.0f") -> str:

@@ -5,6 +5,10 @@ Through Pagefind's Python API (`pagefind.index.PagefindIndex`, whose binary
 ships in the wheel and runs offline).
 
     python -m bench.pagefind_reference --data DIR --output SITE
+    python -m bench.pagefind_reference --synthetic N --output SITE
+
+`--synthetic N`: the documents bench.search_synth gives our builder alone (N
+datasets and their institutions, the same seed), at scales with no site (1M).
 
 How, and why so (figures in docs/search.md):
 - Documents with a plain page URL are written as tiny HTML files into a scratch
@@ -240,12 +244,19 @@ def main(argv: list[str] | None = None) -> int:
     from portal_site.model import SiteModel
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", type=Path, required=True)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, help="a snapshot folder")
+    source.add_argument("--synthetic", type=int, metavar="N",
+                        help="N synthetic datasets, as bench.search_synth makes them")
     p.add_argument("--output", type=Path, required=True)
     args = p.parse_args(argv)
-    model = SiteModel.load(args.data, today())
-    model.idx = build_indexes(model)
-    documents = list(documents_of({"portal": model}))
+    if args.synthetic is not None:
+        from bench.search_synth import synthetic_documents
+        documents = list(synthetic_documents(args.synthetic))
+    else:
+        model = SiteModel.load(args.data, today())
+        model.idx = build_indexes(model)
+        documents = list(documents_of({"portal": model}))
     key, count = digest(documents)
     stats = write_bundles(plan(documents), args.output,
                           {"digest": key, "documents": count})

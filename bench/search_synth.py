@@ -53,8 +53,16 @@ class SyntheticModel:
         return record.remote_id
 
 
-def main(argv: list[str] | None = None) -> int:
+def synthetic_documents(count: int, model: SyntheticModel | None = None):
+    """The search documents of `count` synthetic datasets and their
+    institutions, one at a time."""
     from portal_search.documents import DocumentBuilder
+
+    builder = DocumentBuilder(model or SyntheticModel(count))
+    return (d for part in (builder.institutions(), builder.datasets()) for d in part)
+
+
+def main(argv: list[str] | None = None) -> int:
     from portal_search.generator import build_index
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -66,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.monotonic()
     model = SyntheticModel(args.datasets, retitle=args.retitle)
-    builder = DocumentBuilder(model)
-    docs = (d for part in (builder.institutions(), builder.datasets()) for d in part)
-    build_index(docs, args.output, cache=args.cache)
+    build_index(synthetic_documents(args.datasets, model), args.output, cache=args.cache)
     print(f"synthetic records made in {model.made_wall:.1f}s (CPU {model.made_cpu:.1f}s), "
           "inside the index's figures", file=sys.stderr)
     print(f"total {time.monotonic() - started:.1f}s; peak RSS "
