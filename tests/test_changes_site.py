@@ -13,7 +13,7 @@ from pathlib import Path
 import feedparser
 import pytest
 import site_snapshot
-from conftest import ROOT, StaticServer, build_site
+from conftest import NARROW, ROOT, StaticServer, build_site
 from harvest_changes import FIRST, NEW_END, RETITLED, SECOND, THIRD, History
 from site_pages import html_pages
 from site_pages import parse as parse_page
@@ -301,8 +301,8 @@ def test_change_pages_in_chromium(probe, site, site_url, path):
     assert probe.console_errors == [] and probe.offsite == []
     assert probe.axe() == []
     # Readable at 320 px: nothing wider than the screen.
-    probe.page.set_viewport_size({"width": 320, "height": 640})
-    assert probe.page.evaluate("document.documentElement.scrollWidth") <= 320
+    probe.page.set_viewport_size(NARROW)
+    assert probe.page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
 
 
 # -- the bundled snapshot: a real change history ---------------------------------------

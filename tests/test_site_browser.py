@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import site_snapshot
-from conftest import StaticServer
+from conftest import StaticServer, assert_fits
 from test_site_sections import SECTION_PAGES
 
 
@@ -123,11 +123,5 @@ def test_home_and_dataset_readable_without_javascript(probe_nojs, handmade_url):
                                   "/instituciones/ministerio-de-salud/", "/participacion/",
                                   "/estado/", "/transparencia/", "/catalogo/",
                                   "/participacion/proceso-1/", "/eventos/taller-datos-abiertos/"])
-def test_no_horizontal_scroll_at_320px(browser, handmade_url, path):
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    try:
-        page = context.new_page()
-        page.goto(handmade_url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    finally:
-        context.close()
+def test_no_horizontal_scroll_at_320px(narrow, handmade_url, path):
+    assert_fits(narrow, handmade_url + path)
