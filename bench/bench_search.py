@@ -14,9 +14,11 @@ At each scale, on a synthetic snapshot:
   results show and until their filter counts show (scripts and index files,
   as sent), time from Enter to the first results, time to "Mostrar más".
 
-With BENCH_SEARCH_OURS=1 only our index is measured, built from the snapshot
-by `python -m portal_search` (no site builds, no Pagefind: at 100,000 those take
-most of an hour on a shared machine), and queried through a copy of /buscar/.
+With BENCH_SEARCH_OURS=1 the site is not built: our index is built from the
+snapshot by `python -m portal_search`, Pagefind is fed the same documents
+(BENCH_SEARCH_PAGEFIND=0 leaves it out), both are queried through copies of
+/buscar/, and there is no crawl (at 100,000 the site builds and the crawl take
+most of an hour).
 
 Above SITE_LIMIT datasets the site is not built: our index builder runs alone
 on synthetic documents (bench/search_synth.py), and Pagefind is fed the same
@@ -252,11 +254,14 @@ def _measure_ours(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
         say(f"  (ours at {scale:,}: documents made in {r['docs_s']:.1f}s of the index's "
             f"{r['index_s']:.1f}s (CPU {r['index_cpu']:.1f}s); the command with the snapshot "
             f"load {r['s']:.1f}s, CPU {r['cpu']:.1f}s)")
-    return [{"scale": scale, "index": "ours, from the snapshot", "build_s": ours["index_s"],
+    rows = [{"scale": scale, "index": "ours, from the snapshot", "build_s": ours["index_s"],
              "cpu": ours["index_cpu"], "mb_rss": ours["mb"], "files": int(ours["files"]),
              "disk_mb": ours["disk_mb"],
              "inc_s": rebuild["index_s"], "inc_mb": rebuild["written_mb"],
              "inc_files": int(rebuild["written_files"]), **found}]
+    if os.environ.get("BENCH_SEARCH_PAGEFIND") != "0":
+        rows.append(_pagefind_alone(browser_for, scale, site, env, ["--data", data]))
+    return rows
 
 
 def _measure_alone(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
@@ -312,16 +317,16 @@ def _measure_alone(ctx, browser_for, scale: int, page_site: Path) -> list[dict]:
              "inc_s": rebuild["index_s"] - rebuild["synth_s"], "inc_mb": rebuild["written_mb"],
              "inc_files": int(rebuild["written_files"]), **found}]
     if os.environ.get("BENCH_SEARCH_PAGEFIND") != "0":
-        rows.append(_pagefind_alone(browser_for, scale, site, env))
+        rows.append(_pagefind_alone(browser_for, scale, site, env, ["--synthetic", scale]))
     return rows
 
 
-def _pagefind_alone(browser_for, scale: int, site: Path, env: dict) -> dict:
-    """Pagefind fed the synthetic documents our builder had, queried through
-    the same page. Its time includes making the records and writing each
-    document as a tiny page, as at the smaller scales."""
-    ref = run_tree([PY, "-m", "bench.pagefind_reference", "--synthetic", scale, "--output",
-                    site], env)
+def _pagefind_alone(browser_for, scale: int, site: Path, env: dict, source: list) -> dict:
+    """Pagefind fed the documents our index had (`source`: the snapshot, or the
+    synthetic documents of our builder alone), queried through the same page.
+    Its time includes reading them and writing each document as a tiny page, as
+    the portal fed it."""
+    ref = run_tree([PY, "-m", "bench.pagefind_reference", *source, "--output", site], env)
     bundles = sorted(p.name for p in site.glob("pagefind-docs*"))
     files, mb = _disk(site / b for b in bundles)
     server = GzipServer(site)
@@ -330,7 +335,7 @@ def _pagefind_alone(browser_for, scale: int, site: Path, env: dict) -> dict:
                                 pagefind_page(site, "buscar-pf", bundles)))
     finally:
         server.close()
-    say(f"  (Pagefind at {scale:,}, fed the synthetic documents: {len(bundles)} bundles)")
+    say(f"  (Pagefind at {scale:,}, fed the same documents: {len(bundles)} bundles)")
     return {"scale": scale, "index": "Pagefind, the same documents", "build_s": ref["s"],
             "cpu": ref["cpu"], "mb_rss": ref["mb"], "files": files, "disk_mb": mb,
             "inc_s": None, "inc_mb": mb, "inc_files": files, **found}
